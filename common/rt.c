@@ -1,0 +1,400 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "opt.h"
+#include "rt.h"
+#include "tm.h"
+
+#define BAD_REPORTS_FREE 10	/* reports shown before rate limiting */
+
+struct rt rt;
+volatile sig_atomic_t rt_stop, rt_usr1;
+
+static unsigned long long bad_hidden;	/* reports suppressed by the limit */
+static int64_t bad_last_report;
+static int dead_open_line;		/* a long line is being spilled */
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		rt_usr1 = 1;
+	else
+		rt_stop = 1;
+}
+
+void rt_init(const char *prog)
+{
+	struct sigaction sa;
+
+	rt.prog = prog;
+	rt.max_line = RT_DEFAULT_MAX_LINE;
+	rt.dead.fd = -1;
+	if (out_init(&rt.out, STDOUT_FILENO) < 0)
+		rt_die(1, "out of memory");
+	/* No SA_RESTART: a signal must interrupt a blocking read or poll. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void vwarn(const char *fmt, va_list ap)
+{
+	char msg[1024];
+	int n;
+
+	n = snprintf(msg, sizeof msg, "%s: ", rt.prog);
+	vsnprintf(msg + n, sizeof msg - (size_t)n - 1, fmt, ap);
+	n = (int)strlen(msg);
+	msg[n++] = '\n';
+	/* One write, so lines from a pipeline's tools do not interleave. */
+	if (write(STDERR_FILENO, msg, (size_t)n) < 0)
+		return;
+}
+
+void rt_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+_Noreturn void rt_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	/* Records already made are still worth delivering. */
+	if (rt.out.buf != NULL && rt.out.err == 0)
+		out_flush(&rt.out);
+	if (rt.dead.fd >= 0)
+		out_flush(&rt.dead);
+	exit(status);
+}
+
+_Noreturn void rt_die_opt(const char *opt, const char *why)
+{
+	rt_die(2, "%s: %s", opt, why);
+}
+
+long long rt_opt_int(const char *opt, const char *arg, long long min, long long max)
+{
+	char err[128];
+	long long v;
+
+	if (opt_int(arg, min, max, &v, err, sizeof err) < 0)
+		rt_die_opt(opt, err);
+	return v;
+}
+
+double rt_opt_double(const char *opt, const char *arg, double min, double max)
+{
+	char err[128];
+	double v;
+
+	if (opt_double(arg, min, max, &v, err, sizeof err) < 0)
+		rt_die_opt(opt, err);
+	return v;
+}
+
+int64_t rt_opt_dur(const char *opt, const char *arg, int64_t min_ms, int64_t max_ms)
+{
+	char err[128];
+	int64_t v;
+
+	if (opt_dur(arg, min_ms, max_ms, &v, err, sizeof err) < 0)
+		rt_die_opt(opt, err);
+	return v;
+}
+
+long long rt_opt_size(const char *opt, const char *arg, long long min, long long max)
+{
+	char err[128];
+	long long v;
+
+	if (opt_size(arg, min, max, &v, err, sizeof err) < 0)
+		rt_die_opt(opt, err);
+	return v;
+}
+
+int rt_option(int c, const char *arg)
+{
+	switch (c) {
+	case 'V':
+		printf("%s (rtpipe) %s\n", rt.prog, RTPIPE_VERSION);
+		exit(fflush(stdout) == 0 ? 0 : 1);
+	case 'u':
+		rt.out.unbuffered = 1;
+		return 1;
+	case RT_OPT_STATS:
+		rt.stats_at_exit = 1;
+		return 1;
+	case RT_OPT_STRICT:
+		rt.strict = 1;
+		return 1;
+	case RT_OPT_DEAD_LETTER:
+		rt.dead_path = arg;
+		return 1;
+	case RT_OPT_MAX_LINE:
+		rt.max_line = (size_t)rt_opt_size("--max-line", arg, 1,
+		                                  1024LL * 1024 * 1024);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void rt_stat(const char *name, const unsigned long long *v)
+{
+	if (rt.nextra < RT_MAX_EXTRA) {
+		rt.extra[rt.nextra].name = name;
+		rt.extra[rt.nextra].v = v;
+		rt.nextra++;
+	}
+}
+
+void rt_print_stats(void)
+{
+	char line[2048];
+	size_t n;
+	int i;
+
+	n = (size_t)snprintf(line, sizeof line,
+	    "{\"tool\":\"%s\",\"records_in\":%llu,\"records_out\":%llu,"
+	    "\"bad_input\":%llu,\"dropped\":%llu,\"utf8_repaired\":%llu",
+	    rt.prog, rt.records_in, rt.records_out, rt.bad_input, rt.dropped,
+	    rt.out.repaired);
+	for (i = 0; i < rt.nextra && n < sizeof line - 100; i++)
+		n += (size_t)snprintf(line + n, sizeof line - n, ",\"%s\":%llu",
+		                      rt.extra[i].name, *rt.extra[i].v);
+	n += (size_t)snprintf(line + n, sizeof line - n, "}\n");
+	if (write(STDERR_FILENO, line, n) < 0)
+		return;
+}
+
+void rt_check_signals(void)
+{
+	if (rt_usr1) {
+		rt_usr1 = 0;
+		rt_print_stats();
+	}
+}
+
+/* A write to stdout failed: a reader that went away ends a filter quietly. */
+static _Noreturn void output_failed(void)
+{
+	if (rt.out.err == EPIPE) {
+		if (rt.dead.fd >= 0)
+			out_flush(&rt.dead);
+		if (rt.stats_at_exit)
+			rt_print_stats();
+		exit(0);
+	}
+	rt.out.buf = NULL;	/* nothing more to flush in rt_die */
+	rt_die(1, "write error: %s", strerror(rt.out.err));
+}
+
+void rt_flush(void)
+{
+	if (out_flush(&rt.out) < 0)
+		output_failed();
+}
+
+void rt_emit_end(void)
+{
+	rt.records_out++;
+	if (out_end(&rt.out) < 0)
+		output_failed();
+}
+
+static void dead_flush(void)
+{
+	if (rt.dead.fd >= 0 && out_flush(&rt.dead) < 0)
+		rt_die(1, "cannot write '%s': %s", rt.dead_path,
+		       strerror(rt.dead.err));
+}
+
+static void before_block(void *arg)
+{
+	(void)arg;
+	rt_flush();
+	dead_flush();
+}
+
+/* Keeps an overlong line in the dead-letter file as it streams past. */
+static void on_long(void *arg, const char *p, size_t n, int last)
+{
+	(void)arg;
+	if (rt.dead.fd < 0)
+		return;
+	out_write(&rt.dead, p, n);
+	if (n > 0)
+		dead_open_line = p[n - 1] != '\n';
+	if (last && dead_open_line)
+		out_putc(&rt.dead, '\n');
+	if (last)
+		dead_open_line = 0;
+	if (rt.dead.len >= OUT_FLUSH_AT)
+		dead_flush();
+}
+
+void rt_open_input(int argc, char **argv)
+{
+	if (rt.dead_path != NULL) {
+		int fd = open(rt.dead_path, O_WRONLY | O_CREAT | O_APPEND |
+		              O_CLOEXEC, 0666);
+
+		if (fd < 0)
+			rt_die(1, "cannot open '%s': %s", rt.dead_path,
+			       strerror(errno));
+		if (out_init(&rt.dead, fd) < 0)
+			rt_die(1, "out of memory");
+	}
+	if (argc == 1 && strcmp(argv[0], "-") == 0)
+		argc = 0;
+	if (line_open(&rt.in, argv, argc, rt.max_line) < 0)
+		rt_die(1, "%s", rt.in.err);
+	rt.in.before_block = before_block;
+	rt.in.on_long = on_long;
+}
+
+/* Counts and reports bad input; keep says whether to dead-letter it here. */
+static void bad(const char *line, size_t len, unsigned long long lineno,
+                int keep, const char *fmt, va_list ap)
+{
+	char why[512];
+	int64_t now;
+
+	rt.bad_input++;
+	vsnprintf(why, sizeof why, fmt, ap);
+	if (keep && rt.dead.fd >= 0) {
+		out_write(&rt.dead, line, len);
+		out_putc(&rt.dead, '\n');
+		if (rt.dead.len >= OUT_FLUSH_AT)
+			dead_flush();
+	}
+	if (rt.strict)
+		rt_die(1, "%s:%llu: %s", rt.in.name, lineno, why);
+	now = tm_mono();
+	if (rt.bad_input > BAD_REPORTS_FREE && now - bad_last_report < 1000) {
+		bad_hidden++;
+		return;
+	}
+	bad_last_report = now;
+	if (bad_hidden > 0) {
+		rt_warn("%s:%llu: %s (and %llu more bad input lines not shown)",
+		        rt.in.name, lineno, why, bad_hidden);
+		bad_hidden = 0;
+	} else {
+		rt_warn("%s:%llu: %s", rt.in.name, lineno, why);
+	}
+}
+
+void rt_bad(const char *line, size_t len, unsigned long long lineno,
+            const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	bad(line, len, lineno, 1, fmt, ap);
+	va_end(ap);
+}
+
+static void bad_long(unsigned long long lineno, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	bad(NULL, 0, lineno, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* The next non-empty line, with bad and unreadable input dealt with. */
+static int next_line(struct line *l, int timeout_ms)
+{
+	for (;;) {
+		int rc;
+
+		if (rt_stop)
+			return LINE_EOF;
+		rc = line_next(&rt.in, l, timeout_ms);
+		switch (rc) {
+		case LINE_OK:
+			if (l->len == 0)
+				continue;
+			return LINE_OK;
+		case LINE_LONG:
+			bad_long(l->lineno, "line too long (over %zu bytes)",
+			         rt.max_line);
+			continue;
+		case LINE_INTR:
+			rt_check_signals();
+			continue;
+		case LINE_ERROR:
+			rt_warn("%s", rt.in.err);
+			rt.status = 1;
+			continue;
+		default:
+			return rc;
+		}
+	}
+}
+
+int rt_next_line(struct line *l, int timeout_ms)
+{
+	int rc = next_line(l, timeout_ms);
+
+	if (rc == LINE_OK)
+		rt.records_in++;
+	return rc;
+}
+
+int rt_next(struct rt_record *rec, int timeout_ms)
+{
+	char err[160];
+	int rc;
+
+	while ((rc = next_line(&rec->line, timeout_ms)) == LINE_OK) {
+		if (json_scan(rec->line.ptr, rec->line.len, &rec->obj, err,
+		              sizeof err) == 0) {
+			rt.records_in++;
+			return LINE_OK;
+		}
+		rt_bad(rec->line.ptr, rec->line.len, rec->line.lineno,
+		       "invalid JSON: %s", err);
+	}
+	return rc;
+}
+
+int rt_finish(int status)
+{
+	rt_flush();
+	dead_flush();
+	if (rt.dead.fd >= 0 && close(rt.dead.fd) < 0)
+		rt_die(1, "cannot write '%s': %s", rt.dead_path, strerror(errno));
+	rt.dead.fd = -1;
+	out_free(&rt.dead);
+	if (bad_hidden > 0)
+		rt_warn("%llu bad input lines in all (%llu not shown)",
+		        rt.bad_input, bad_hidden);
+	if (rt.stats_at_exit)
+		rt_print_stats();
+	if (rt.in.buf != NULL)
+		line_close(&rt.in);
+	out_free(&rt.out);
+	if (rt.status > status)
+		status = rt.status;
+	return status;
+}
