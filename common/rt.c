@@ -334,8 +334,10 @@ static int next_line(struct line *l, int timeout_ms)
 		case LINE_OK:
 			if (l->len == 0)
 				continue;
+			rt.records_in++;
 			return LINE_OK;
 		case LINE_LONG:
+			rt.records_in++;
 			bad_long(l->lineno, "line too long (over %zu bytes)",
 			         rt.max_line);
 			continue;
@@ -354,11 +356,16 @@ static int next_line(struct line *l, int timeout_ms)
 
 int rt_next_line(struct line *l, int timeout_ms)
 {
-	int rc = next_line(l, timeout_ms);
+	return next_line(l, timeout_ms);
+}
 
-	if (rc == LINE_OK)
-		rt.records_in++;
-	return rc;
+static int first_byte(const struct line *l)
+{
+	size_t i = 0;
+
+	while (i < l->len && (l->ptr[i] == ' ' || l->ptr[i] == '\t'))
+		i++;
+	return i < l->len ? l->ptr[i] : -1;
 }
 
 int rt_next(struct rt_record *rec, int timeout_ms)
@@ -368,12 +375,14 @@ int rt_next(struct rt_record *rec, int timeout_ms)
 
 	while ((rc = next_line(&rec->line, timeout_ms)) == LINE_OK) {
 		if (json_scan(rec->line.ptr, rec->line.len, &rec->obj, err,
-		              sizeof err) == 0) {
-			rt.records_in++;
+		              sizeof err) == 0)
 			return LINE_OK;
-		}
-		rt_bad(rec->line.ptr, rec->line.len, rec->line.lineno,
-		       "invalid JSON: %s", err);
+		if (first_byte(&rec->line) != '{')
+			rt_bad(rec->line.ptr, rec->line.len, rec->line.lineno,
+			       "not a JSON object");
+		else
+			rt_bad(rec->line.ptr, rec->line.len, rec->line.lineno,
+			       "invalid JSON: %s", err);
 	}
 	return rc;
 }

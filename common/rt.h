@@ -106,7 +106,8 @@ void rt_open_input(int argc, char **argv);
  * (invalid JSON, not an object, too long) go through rt_bad and are not
  * returned.  Empty lines are skipped.  Returns LINE_OK, LINE_TIMEOUT (when
  * timeout_ms passed without a line; -1 waits forever) or LINE_EOF (end of
- * all input, or a stop signal).  Counts records_in.
+ * all input, or a stop signal).  records_in counts every non-empty line
+ * read, bad ones included; bad_input counts those set aside.
  */
 int rt_next(struct rt_record *rec, int timeout_ms);
 /* Same, without the JSON scan: for tools that read raw lines. */
