@@ -24,6 +24,8 @@ static inline int buf_reserve(struct buf *b, size_t need)
 
 static inline int buf_add(struct buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return 0;
 	if (buf_reserve(b, n) < 0)
 		return -1;
 	memcpy(b->p + b->len, p, n);

@@ -1,0 +1,623 @@
+/*
+ * json: a single-pass validator of one NDJSON record.
+ *
+ * The scanner keeps the kind of each open container in a fixed stack of
+ * JSON_MAX_DEPTH bytes instead of recursing, so hostile nesting is a plain
+ * error and never a stack overflow.  Strings are skipped 8 bytes at a time
+ * while they hold nothing that needs a look (quote, backslash, control);
+ * UTF-8 is not checked here, the writer repairs it on output.
+ *
+ * Lookups and decoding work on text json_scan has validated, so they only
+ * guard against running off the end, never re-check the grammar.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+
+struct scan {
+	const char *s, *end;
+	char *err;
+	size_t errlen;
+};
+
+/* Bytes that end a run of plain string content. */
+static const unsigned char str_stop[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1,
+};
+
+/* The error names the byte at p; running off the end and NUL bytes get
+ * their own wording whatever was expected there. */
+static int fail(const struct scan *sc, const char *p, const char *why)
+{
+	if (p >= sc->end)
+		why = "unexpected end of line";
+	else if (*p == '\0')
+		why = "NUL byte";
+	if (sc->errlen > 0)
+		snprintf(sc->err, sc->errlen, "column %zu: %s",
+		    (size_t)(p - sc->s) + 1, why);
+	return -1;
+}
+
+static const char *failp(const struct scan *sc, const char *p, const char *why)
+{
+	fail(sc, p, why);
+	return NULL;
+}
+
+static inline int is_digit(char c)
+{
+	return (unsigned char)(c - '0') < 10;
+}
+
+static inline const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* Any byte of w a quote, a backslash or below 0x20?  Exact for "any". */
+static inline int word_stops(uint64_t w)
+{
+	uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+
+	return ((((q - ONES) & ~q) | ((b - ONES) & ~b) |
+	    ((w - ONES * 0x20) & ~w)) & HIGHS) != 0;
+}
+
+static int hexdig(unsigned char c)
+{
+	if ((unsigned char)(c - '0') < 10)
+		return c - '0';
+	c |= 0x20;
+	if ((unsigned char)(c - 'a') < 6)
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The value of 4 hex digits at p, or -1. */
+static int hex4(const char *p)
+{
+	int a = hexdig((unsigned char)p[0]), b = hexdig((unsigned char)p[1]);
+	int c = hexdig((unsigned char)p[2]), d = hexdig((unsigned char)p[3]);
+
+	if ((a | b | c | d) < 0)
+		return -1;
+	return a << 12 | b << 8 | c << 4 | d;
+}
+
+/* p is at a backslash inside the string opened at q. */
+static const char *scan_escape(const struct scan *sc, const char *q,
+    const char *p)
+{
+	if (sc->end - p < 2)
+		return failp(sc, q, "unterminated string");
+	switch (p[1]) {
+	case '"': case '\\': case '/': case 'b':
+	case 'f': case 'n': case 'r': case 't':
+		return p + 2;
+	case 'u':
+		if (sc->end - p < 6 || hex4(p + 2) < 0)
+			return failp(sc, p, "invalid \\u escape");
+		return p + 6;
+	default:
+		return failp(sc, p, "invalid escape");
+	}
+}
+
+/* p is at the opening quote; returns the byte after the closing one. */
+static const char *scan_string(const struct scan *sc, const char *p, int *esc)
+{
+	const char *q = p++, *end = sc->end;
+	uint64_t w;
+
+	for (;;) {
+		while (end - p >= 8) {
+			memcpy(&w, p, 8);
+			if (word_stops(w))
+				break;
+			p += 8;
+		}
+		while (p < end && !str_stop[(unsigned char)*p])
+			p++;
+		if (p == end)
+			return failp(sc, q, "unterminated string");
+		if (*p == '"')
+			return p + 1;
+		if (*p != '\\')
+			return failp(sc, p, "control character in string");
+		*esc = 1;
+		if ((p = scan_escape(sc, q, p)) == NULL)
+			return NULL;
+	}
+}
+
+static const char *scan_digits(const struct scan *sc, const char *p)
+{
+	if (p == sc->end || !is_digit(*p))
+		return failp(sc, p, "expected a digit in number");
+	while (++p < sc->end && is_digit(*p))
+		;
+	return p;
+}
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static const char *scan_number(const struct scan *sc, const char *p)
+{
+	const char *end = sc->end;
+
+	if (*p == '-')
+		p++;
+	if (p < end && *p == '0') {
+		if (++p < end && is_digit(*p))
+			return failp(sc, p, "leading zero in number");
+	} else if ((p = scan_digits(sc, p)) == NULL)
+		return NULL;
+	if (p < end && *p == '.' && (p = scan_digits(sc, p + 1)) == NULL)
+		return NULL;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		p = scan_digits(sc, p);
+	}
+	return p;
+}
+
+static const char *scan_literal(const struct scan *sc, const char *p,
+    const char *lit, size_t n)
+{
+	if ((size_t)(sc->end - p) < n || memcmp(p, lit, n) != 0)
+		return failp(sc, p, "invalid literal");
+	return p + n;
+}
+
+static struct json_member *add_member(struct json_obj *o)
+{
+	struct json_member *m;
+	size_t cap;
+
+	if (o->n == o->cap) {
+		cap = o->cap ? o->cap * 2 : 16;
+		if ((m = realloc(o->m, cap * sizeof(*m))) == NULL)
+			return NULL;
+		o->m = m;
+		o->cap = cap;
+	}
+	m = &o->m[o->n++];
+	m->kesc = 0;
+	return m;
+}
+
+/*
+ * A scalar value at p.  Containers are handled by the caller's loop;
+ * *type tells it which one opens here.
+ */
+static const char *scan_scalar(const struct scan *sc, const char *p,
+    unsigned char *type)
+{
+	int esc;
+
+	switch (*p) {
+	case '{':
+		*type = JSON_OBJECT;
+		return p;
+	case '[':
+		*type = JSON_ARRAY;
+		return p;
+	case '"':
+		*type = JSON_STRING;
+		return scan_string(sc, p, &esc);
+	case '-': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		*type = JSON_NUMBER;
+		return scan_number(sc, p);
+	case 't':
+		*type = JSON_TRUE;
+		return scan_literal(sc, p, "true", 4);
+	case 'f':
+		*type = JSON_FALSE;
+		return scan_literal(sc, p, "false", 5);
+	case 'n':
+		*type = JSON_NULL;
+		return scan_literal(sc, p, "null", 4);
+	default:
+		return failp(sc, p, "expected a value");
+	}
+}
+
+/*
+ * The grammar as a state machine over one line.  kind[d] holds the byte
+ * that closes the container open at depth d+1; depth 1 is the record
+ * itself, whose members are recorded in o.
+ */
+int json_scan(const char *s, size_t len, struct json_obj *o,
+              char *err, size_t errlen)
+{
+	struct scan sc = { s, s + len, err, errlen };
+	const char *p, *end = s + len, *q;
+	char kind[JSON_MAX_DEPTH];
+	struct json_member *m = NULL;
+	unsigned char type;
+	int depth = 1, esc;
+
+	o->n = 0;
+	p = skip_ws(s, end);
+	if (p == end || *p != '{') {
+		if (p < end)
+			return fail(&sc, p, "not an object");
+		if (errlen > 0)
+			snprintf(err, errlen, "column 1: not an object");
+		return -1;
+	}
+	kind[0] = '}';
+	p++;
+obj_first:
+	p = skip_ws(p, end);
+	if (p < end && *p == '}') {
+		p++;
+		goto close;
+	}
+	if (p == end || *p != '"')
+		return fail(&sc, p, "expected a key or '}'");
+	goto key;
+obj_next:
+	p = skip_ws(p, end);
+	if (p < end && *p == '}')
+		return fail(&sc, p, "trailing comma");
+	if (p == end || *p != '"')
+		return fail(&sc, p, "expected a key");
+key:
+	q = p;
+	esc = 0;
+	if ((p = scan_string(&sc, p, &esc)) == NULL)
+		return -1;
+	if (depth == 1) {
+		if ((m = add_member(o)) == NULL)
+			goto oom;
+		m->key = q + 1;
+		m->klen = (size_t)(p - q) - 2;
+		m->kesc = (unsigned char)esc;
+	}
+	if (p < end && (unsigned char)*p <= ' ')
+		p = skip_ws(p, end);
+	if (p == end || *p != ':')
+		return fail(&sc, p, "expected ':' after key");
+	p++;
+	goto value;
+arr_first:
+	p = skip_ws(p, end);
+	if (p < end && *p == ']') {
+		p++;
+		goto close;
+	}
+	goto value;
+arr_next:
+	p = skip_ws(p, end);
+	if (p < end && *p == ']')
+		return fail(&sc, p, "trailing comma");
+value:
+	if (p < end && (unsigned char)*p <= ' ')
+		p = skip_ws(p, end);
+	if (p == end)
+		return fail(&sc, p, "expected a value");
+	q = p;
+	if ((p = scan_scalar(&sc, p, &type)) == NULL)
+		return -1;
+	if (depth == 1) {
+		m->val = q;
+		m->type = type;
+	}
+	if (type >= JSON_ARRAY) {
+		if (depth == JSON_MAX_DEPTH) {
+			if (errlen > 0)
+				snprintf(err, errlen, "nesting deeper than %d",
+				    JSON_MAX_DEPTH);
+			return -1;
+		}
+		kind[depth++] = type == JSON_ARRAY ? ']' : '}';
+		p++;
+		if (type == JSON_ARRAY)
+			goto arr_first;
+		goto obj_first;
+	}
+after:
+	if (depth == 1)
+		m->vlen = (size_t)(p - m->val);
+	if (p < end && (unsigned char)*p <= ' ')
+		p = skip_ws(p, end);
+	if (p < end && *p == ',') {
+		p++;
+		if (kind[depth - 1] == '}')
+			goto obj_next;
+		goto arr_next;
+	}
+	if (p < end && *p == kind[depth - 1]) {
+		p++;
+		goto close;
+	}
+	return fail(&sc, p, kind[depth - 1] == '}' ?
+	    "expected ',' or '}'" : "expected ',' or ']'");
+close:
+	if (--depth > 0)
+		goto after;
+	p = skip_ws(p, end);
+	if (p != end)
+		return fail(&sc, p, "unexpected data after the object");
+	return 0;
+oom:
+	if (errlen > 0)
+		snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+void json_obj_free(struct json_obj *o)
+{
+	free(o->m);
+	o->m = NULL;
+	o->n = o->cap = 0;
+}
+
+/* Writes code point c as UTF-8 into u; returns the length. */
+static size_t utf8_put(uint32_t c, char u[4])
+{
+	if (c < 0x80) {
+		u[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		u[0] = (char)(0xc0 | c >> 6);
+		u[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		u[0] = (char)(0xe0 | c >> 12);
+		u[1] = (char)(0x80 | (c >> 6 & 0x3f));
+		u[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	u[0] = (char)(0xf0 | c >> 18);
+	u[1] = (char)(0x80 | (c >> 12 & 0x3f));
+	u[2] = (char)(0x80 | (c >> 6 & 0x3f));
+	u[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+/*
+ * Decodes the escape at p (a backslash) into u, *n bytes; returns the
+ * bytes consumed.  A high surrogate takes the low one after it; any
+ * surrogate left alone becomes U+FFFD.  A malformed escape (only possible
+ * in text that was not scanned) stands for itself.
+ */
+static size_t unescape1(const char *p, const char *end, char u[4], size_t *n)
+{
+	static const char plain[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *c;
+	int hi, lo;
+
+	*n = 1;
+	if (end - p < 2) {
+		u[0] = '\\';
+		return 1;
+	}
+	if (p[1] != 'u') {
+		c = p[1] ? strchr(plain, p[1]) : NULL;
+		u[0] = c ? to[c - plain] : p[1];
+		return 2;
+	}
+	if (end - p < 6 || (hi = hex4(p + 2)) < 0) {
+		u[0] = '\\';
+		return 1;
+	}
+	if (hi < 0xd800 || hi > 0xdfff) {
+		*n = utf8_put((uint32_t)hi, u);
+		return 6;
+	}
+	if (hi < 0xdc00 && end - p >= 12 && p[6] == '\\' && p[7] == 'u' &&
+	    (lo = hex4(p + 8)) >= 0xdc00 && lo <= 0xdfff) {
+		*n = utf8_put(0x10000 + ((uint32_t)(hi - 0xd800) << 10) +
+		    (uint32_t)(lo - 0xdc00), u);
+		return 12;
+	}
+	*n = utf8_put(0xfffd, u);
+	return 6;
+}
+
+/* Does the key as written (escapes and all) decode to seg? */
+static int key_eq(const char *k, size_t klen, int kesc, const char *seg,
+    size_t slen)
+{
+	const char *end = k + klen, *s = seg, *send = seg + slen;
+	char u[4];
+	size_t n;
+
+	if (!kesc)
+		return klen == slen && memcmp(k, seg, slen) == 0;
+	while (k < end) {
+		if (*k != '\\') {
+			if (s == send || *s != *k)
+				return 0;
+			s++;
+			k++;
+			continue;
+		}
+		k += unescape1(k, end, u, &n);
+		if ((size_t)(send - s) < n || memcmp(s, u, n) != 0)
+			return 0;
+		s += n;
+	}
+	return s == send;
+}
+
+/* End of the scanned string opened at p; *esc tells if it has escapes. */
+static const char *skip_string(const char *p, const char *end, int *esc)
+{
+	for (p++; p < end && *p != '"'; p++)
+		if (*p == '\\') {
+			*esc = 1;
+			p++;
+		}
+	return p < end ? p + 1 : end;
+}
+
+/* End of the scanned value at p, and its type. */
+static const char *skip_value(const char *p, const char *end,
+    unsigned char *type)
+{
+	int depth = 0, esc;
+
+	switch (*p) {
+	case '"':
+		*type = JSON_STRING;
+		return skip_string(p, end, &esc);
+	case 't':
+		*type = JSON_TRUE;
+		return p + 4;
+	case 'f':
+		*type = JSON_FALSE;
+		return p + 5;
+	case 'n':
+		*type = JSON_NULL;
+		return p + 4;
+	case '{':
+	case '[':
+		*type = *p == '{' ? JSON_OBJECT : JSON_ARRAY;
+		do {
+			if (*p == '"') {
+				p = skip_string(p, end, &esc);
+				continue;
+			}
+			if (*p == '{' || *p == '[')
+				depth++;
+			else if (*p == '}' || *p == ']')
+				depth--;
+			p++;
+		} while (depth > 0 && p < end);
+		return p;
+	default:
+		*type = JSON_NUMBER;
+		while (p < end && (is_digit(*p) || *p == '-' || *p == '+' ||
+		    *p == '.' || *p == 'e' || *p == 'E'))
+			p++;
+		return p;
+	}
+}
+
+/* Finds the last member named seg in the scanned object text at p. */
+static int find_member(const char *p, size_t len, const char *seg,
+    size_t slen, struct json_member *out)
+{
+	const char *end = p + len;
+	struct json_member m;
+	int found = 0, esc;
+
+	for (p = skip_ws(p + 1, end); p < end && *p == '"';
+	    p = skip_ws(p + 1, end)) {
+		esc = 0;
+		m.key = p + 1;
+		p = skip_string(p, end, &esc);
+		m.klen = (size_t)(p - m.key) - 1;
+		m.kesc = (unsigned char)esc;
+		p = skip_ws(skip_ws(p, end) + 1, end);
+		if (p >= end)
+			break;
+		m.val = p;
+		p = skip_value(p, end, &m.type);
+		if (p > end)
+			p = end;
+		m.vlen = (size_t)(p - m.val);
+		if (key_eq(m.key, m.klen, m.kesc, seg, slen)) {
+			*out = m;
+			found = 1;
+		}
+		p = skip_ws(p, end);
+		if (p == end || *p != ',')
+			break;
+	}
+	return found;
+}
+
+int json_get(const struct json_obj *o, const char *path,
+             struct json_member *out)
+{
+	const char *seg = path, *dot = strchr(path, '.');
+	size_t slen = dot ? (size_t)(dot - seg) : strlen(seg), i;
+	struct json_member cur;
+
+	for (i = o->n; i-- > 0;)
+		if (key_eq(o->m[i].key, o->m[i].klen, o->m[i].kesc, seg, slen))
+			break;
+	if (i == (size_t)-1)
+		return 0;
+	cur = o->m[i];
+	while (dot) {
+		if (cur.type != JSON_OBJECT)
+			return 0;
+		seg = dot + 1;
+		dot = strchr(seg, '.');
+		slen = dot ? (size_t)(dot - seg) : strlen(seg);
+		if (!find_member(cur.val, cur.vlen, seg, slen, &cur))
+			return 0;
+	}
+	*out = cur;
+	return 1;
+}
+
+int json_unescape(const char *val, size_t vlen, struct buf *b)
+{
+	const char *p = val, *end = val + vlen, *bs;
+	char u[4];
+	size_t n;
+
+	if (vlen >= 2 && p[0] == '"' && end[-1] == '"') {
+		p++;
+		end--;
+	}
+	while (p < end) {
+		if ((bs = memchr(p, '\\', (size_t)(end - p))) == NULL)
+			bs = end;
+		if (bs > p && buf_add(b, p, (size_t)(bs - p)) < 0)
+			return -1;
+		if (bs == end)
+			break;
+		p = bs + unescape1(bs, end, u, &n);
+		if (buf_add(b, u, n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * strtod needs a terminated string and would take hex, "inf" and "nan",
+ * so the text is checked against the JSON grammar and copied first.
+ * (strtod follows LC_NUMERIC; tools keep the "C" numeric locale.)
+ */
+int json_number(const char *val, size_t vlen, double *out)
+{
+	struct scan sc = { val, val + vlen, NULL, 0 };
+	char tmp[64], *buf = tmp;
+	double d;
+
+	if (vlen == 0 || scan_number(&sc, val) != val + vlen)
+		return -1;
+	if (vlen >= sizeof(tmp) && (buf = malloc(vlen + 1)) == NULL)
+		return -1;
+	memcpy(buf, val, vlen);
+	buf[vlen] = '\0';
+	d = strtod(buf, NULL);
+	if (buf != tmp)
+		free(buf);
+	if (isinf(d))
+		return -1;
+	*out = d;
+	return 0;
+}

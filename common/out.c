@@ -1,0 +1,399 @@
+/*
+ * out: buffered output and the JSON writer.
+ *
+ * Strings are escaped straight into the buffer: room for the worst case of
+ * a slice of input is made once, then plain ASCII is copied 8 bytes at a
+ * time and everything else one sequence at a time, without bounds checks.
+ *
+ * Invalid UTF-8 is replaced the way Unicode recommends ("U+FFFD
+ * substitution of maximal subparts", also what the WHATWG decoder does):
+ * each maximal prefix of a sequence that could still have become valid is
+ * one U+FFFD, so "\xe2\x82A" gives U+FFFD "A" and an encoded surrogate
+ * "\xed\xa0\x80" gives three.
+ */
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "out.h"
+#include "tm.h"
+
+#define OUT_CAP		(128 * 1024)
+#define STR_SLICE	4096
+
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+
+static const char fffd[3] = { '\xef', '\xbf', '\xbd' };
+
+/* Two-character escapes; the other controls take the \u00XX form. */
+static const char esc2[128] = {
+	['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+};
+
+int out_init(struct out *o, int fd)
+{
+	memset(o, 0, sizeof(*o));
+	o->fd = fd;
+	if ((o->buf = malloc(OUT_CAP)) == NULL)
+		return -1;
+	o->cap = OUT_CAP;
+	return 0;
+}
+
+void out_free(struct out *o)
+{
+	free(o->buf);
+	o->buf = NULL;
+	o->len = o->cap = 0;
+}
+
+/* Waits until fd takes data again; 0, or -1 with errno. */
+static int wait_writable(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+	while (poll(&pfd, 1, -1) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+int out_flush(struct out *o)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (!o->err && off < o->len) {
+		n = write(o->fd, o->buf + off, o->len - off);
+		if (n > 0) {
+			off += (size_t)n;
+			o->bytes += (unsigned long long)n;
+		} else if (n == 0) {
+			o->err = EIO;
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			if (wait_writable(o->fd) < 0)
+				o->err = errno;
+		} else if (errno != EINTR) {
+			o->err = errno;
+		}
+	}
+	o->len = 0;
+	return o->err ? -1 : 0;
+}
+
+/*
+ * Called when n bytes do not fit: what is buffered goes out first, so a
+ * large record never makes the buffer grow while it holds others; the
+ * buffer grows only when n alone is larger.  Out of memory is sticky like
+ * a write error, and the bytes are dropped.
+ */
+void out_grow(struct out *o, size_t n)
+{
+	size_t cap;
+	char *p;
+
+	if (o->len > 0)
+		out_flush(o);
+	if (o->cap - o->len >= n)
+		return;
+	for (cap = o->cap ? o->cap : OUT_CAP; cap < n; cap *= 2)
+		if (cap > SIZE_MAX / 2) {
+			cap = n;
+			break;
+		}
+	if ((p = realloc(o->buf, cap)) == NULL) {
+		if (!o->err)
+			o->err = ENOMEM;
+		return;
+	}
+	o->buf = p;
+	o->cap = cap;
+}
+
+int out_end(struct out *o)
+{
+	out_putc(o, '\n');
+	if (o->unbuffered || o->len >= OUT_FLUSH_AT)
+		return out_flush(o);
+	return o->err ? -1 : 0;
+}
+
+/*
+ * The UTF-8 sequence at p (p < end, *p >= 0x80): its length when it is
+ * valid, else minus the length of its maximal invalid subpart (at least 1).
+ * The ranges of the second byte rule out overlong forms, surrogates and
+ * code points above U+10FFFF.
+ */
+static int utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	int n, i;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return -1;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	for (i = 1; i < n; i++) {
+		if (end - p <= i || p[i] < lo || p[i] > hi)
+			return -i;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return n;
+}
+
+size_t utf8_valid_prefix(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	uint64_t w;
+	int n;
+
+	while (p < end) {
+		while (end - p >= 8) {
+			memcpy(&w, p, 8);
+			if (w & HIGHS)
+				break;
+			p += 8;
+		}
+		while (p < end && *p < 0x80)
+			p++;
+		if (p == end || (n = utf8_seq(p, end)) < 0)
+			break;
+		p += n;
+	}
+	return (size_t)(p - (const unsigned char *)s);
+}
+
+void out_json_raw(struct out *o, const char *s, size_t len)
+{
+	size_t n;
+
+	for (;;) {
+		n = utf8_valid_prefix(s, len);
+		out_write(o, s, n);
+		if (n == len)
+			return;
+		s += n;
+		len -= n;
+		n = (size_t)-utf8_seq((const unsigned char *)s,
+		    (const unsigned char *)s + len);
+		out_write(o, fffd, sizeof(fffd));
+		o->repaired++;
+		s += n;
+		len -= n;
+	}
+}
+
+/* Any byte of w that a JSON string cannot take as it is? */
+static inline int word_needs_escape(uint64_t w)
+{
+	uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+
+	return ((((q - ONES) & ~q) | ((b - ONES) & ~b) |
+	    ((w - ONES * 0x20) & ~w) | w) & HIGHS) != 0;
+}
+
+static inline int byte_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/*
+ * Escapes s up to stop into the buffer, which has room for 6 bytes per
+ * input byte (the \u00XX form) plus one sequence that runs past stop.
+ * Returns where it stopped.
+ */
+static const unsigned char *str_slice(struct out *o, const unsigned char *p,
+    const unsigned char *stop, const unsigned char *end)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *d = o->buf + o->len;
+	uint64_t w;
+	int n;
+
+	while (p < stop) {
+		while (stop - p >= 8) {
+			memcpy(&w, p, 8);
+			if (word_needs_escape(w))
+				break;
+			memcpy(d, &w, 8);
+			d += 8;
+			p += 8;
+		}
+		while (p < stop && byte_plain(*p))
+			*d++ = (char)*p++;
+		if (p == stop)
+			break;
+		if (*p >= 0x80) {
+			if ((n = utf8_seq(p, end)) > 0) {
+				memcpy(d, p, (size_t)n);
+				d += n;
+				p += n;
+			} else {
+				memcpy(d, fffd, sizeof(fffd));
+				d += sizeof(fffd);
+				p += -n;
+				o->repaired++;
+			}
+		} else if (*p == '"' || *p == '\\') {
+			*d++ = '\\';
+			*d++ = (char)*p++;
+		} else if (esc2[*p]) {
+			*d++ = '\\';
+			*d++ = esc2[*p++];
+		} else {
+			memcpy(d, "\\u00", 4);
+			d[4] = hex[*p >> 4];
+			d[5] = hex[*p & 15];
+			d += 6;
+			p++;
+		}
+	}
+	o->len = (size_t)(d - o->buf);
+	return p;
+}
+
+void out_json_str(struct out *o, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	size_t slice, need;
+
+	out_putc(o, '"');
+	while (p < end) {
+		slice = (size_t)(end - p) < STR_SLICE ? (size_t)(end - p) : STR_SLICE;
+		need = 6 * (slice + 3);
+		if (o->cap - o->len < need) {
+			out_grow(o, need);
+			if (o->cap - o->len < need)
+				return;
+		}
+		p = str_slice(o, p, p + slice, end);
+	}
+	out_putc(o, '"');
+}
+
+void out_json_int(struct out *o, long long v)
+{
+	char tmp[24], *e = tmp + sizeof(tmp), *p = e;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	out_write(o, p, (size_t)(e - p));
+}
+
+/*
+ * The fewest significant digits that read back to v (> 0), without
+ * trailing zeros, and the decimal exponent of the first one.  Fifteen
+ * digits always survive a trip through a double, so when the shortest form
+ * has at most 15, "%.14e" finds it; otherwise 16 or 17 do.  Subnormals
+ * carry fewer digits and are tried from 1 up.
+ */
+static int shortest_digits(double v, char d[18], int *exp10)
+{
+	char b[40], *p;
+	int prec, k = 0;
+
+	for (prec = v < DBL_MIN ? 1 : 15; prec < 17; prec++) {
+		snprintf(b, sizeof(b), "%.*e", prec - 1, v);
+		if (strtod(b, NULL) == v)
+			break;
+	}
+	if (prec == 17)
+		snprintf(b, sizeof(b), "%.16e", v);
+	for (p = b; *p != 'e'; p++)
+		if (*p != '.')
+			d[k++] = *p;
+	*exp10 = (int)strtol(p + 1, NULL, 10);
+	while (k > 1 && d[k - 1] == '0')
+		k--;
+	return k;
+}
+
+/*
+ * Laid out as JavaScript prints numbers, so values read naturally:
+ * positional from 1e-6 up to 1e21, exponent form outside (1e21, 5e-324,
+ * 1.5e-7), with no '+' in the exponent.
+ * (snprintf and strtod follow LC_NUMERIC; tools keep the "C" one.)
+ */
+void out_json_num(struct out *o, double v)
+{
+	char d[18], b[48], *p = b;
+	int k, n, e;
+
+	if (isnan(v) || isinf(v)) {
+		out_lit(o, "null");
+		return;
+	}
+	if (v == 0) {
+		if (signbit(v))
+			out_lit(o, "-0");
+		else
+			out_putc(o, '0');
+		return;
+	}
+	if (fabs(v) < 9007199254740992.0 && v == (double)(long long)v) {
+		out_json_int(o, (long long)v);
+		return;
+	}
+	if (v < 0)
+		*p++ = '-';
+	k = shortest_digits(fabs(v), d, &e);
+	n = e + 1;		/* digits before the decimal point */
+	if (k <= n && n <= 21) {
+		memcpy(p, d, (size_t)k);
+		memset(p + k, '0', (size_t)(n - k));
+		p += n;
+	} else if (0 < n && n < k) {
+		memcpy(p, d, (size_t)n);
+		p[n] = '.';
+		memcpy(p + n + 1, d + n, (size_t)(k - n));
+		p += k + 1;
+	} else if (-6 < n && n <= 0) {
+		memcpy(p, "0.000000", (size_t)(2 - n));
+		memcpy(p + 2 - n, d, (size_t)k);
+		p += 2 - n + k;
+	} else {
+		*p++ = d[0];
+		if (k > 1) {
+			*p++ = '.';
+			memcpy(p, d + 1, (size_t)(k - 1));
+			p += k - 1;
+		}
+		p += snprintf(p, sizeof(b) - (size_t)(p - b), "e%d", e);
+	}
+	out_write(o, b, (size_t)(p - b));
+}
+
+void out_json_time(struct out *o, int64_t ms)
+{
+	char b[TM_LEN + 3];
+
+	b[0] = '"';
+	tm_format(ms, b + 1);
+	b[TM_LEN + 1] = '"';
+	out_write(o, b, TM_LEN + 2);
+}
