@@ -30,6 +30,8 @@ SANITIZE = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 all: $(BINS) $(UNITS) $(HELPERS)
 
+.SECONDEXPANSION:
+
 # The top-level domains that bare URLs may end in come from Debian's
 # publicsuffix package, so the list is as current as the system's.
 $(GEN): tools/gen-tld.sh
@@ -46,7 +48,7 @@ $(BUILD)/libcommon.a: $(COMMON)
 	rm -f $@
 	ar rcs $@ $(COMMON)
 
-$(BUILD)/bin/%: cmd/%/%.c $(HEADERS) $(BUILD)/libcommon.a
+$(BUILD)/bin/%: cmd/$$*/$$*.c $(HEADERS) $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(RT_CFLAGS) $(RT_CPPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		$(filter %.c,$^) $(BUILD)/libcommon.a $(LDLIBS)

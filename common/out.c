@@ -202,6 +202,29 @@ void out_json_raw(struct out *o, const char *s, size_t len)
 	}
 }
 
+int utf8_repair(const char *s, size_t len, struct buf *b)
+{
+	int repaired = 0;
+	size_t n;
+
+	for (;;) {
+		n = utf8_valid_prefix(s, len);
+		if (buf_add(b, s, n) < 0)
+			return -1;
+		if (n == len)
+			return repaired;
+		s += n;
+		len -= n;
+		n = (size_t)-utf8_seq((const unsigned char *)s,
+		    (const unsigned char *)s + len);
+		if (buf_add(b, fffd, sizeof(fffd)) < 0)
+			return -1;
+		repaired++;
+		s += n;
+		len -= n;
+	}
+}
+
 /* Any byte of w that a JSON string cannot take as it is? */
 static inline int word_needs_escape(uint64_t w)
 {

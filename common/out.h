@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "buf.h"
+
 #define OUT_FLUSH_AT (64 * 1024)
 
 struct out {
@@ -77,5 +79,9 @@ void out_json_time(struct out *o, int64_t ms);
 
 /* Length of the longest prefix of s that is valid UTF-8 (fast ASCII path). */
 size_t utf8_valid_prefix(const char *s, size_t len);
+/* Appends s to b with each invalid UTF-8 sequence replaced by U+FFFD, for
+ * code that needs valid text (the tokenizer).  Returns the number of
+ * replacements, or -1 when out of memory. */
+int utf8_repair(const char *s, size_t len, struct buf *b);
 
 #endif

@@ -202,7 +202,7 @@ static _Noreturn void output_failed(void)
 			rt_print_stats();
 		exit(0);
 	}
-	rt.out.buf = NULL;	/* nothing more to flush in rt_die */
+	out_free(&rt.out);	/* nothing more to flush in rt_die */
 	rt_die(1, "write error: %s", strerror(rt.out.err));
 }
 
@@ -385,6 +385,37 @@ int rt_next(struct rt_record *rec, int timeout_ms)
 			       "invalid JSON: %s", err);
 	}
 	return rc;
+}
+
+int rt_string(const struct json_member *m, struct buf *scratch,
+              const char **p, size_t *len)
+{
+	static struct buf repaired;
+	int n;
+
+	if (m->type != JSON_STRING)
+		return -1;
+	*p = m->val + 1;
+	*len = m->vlen - 2;
+	if (memchr(*p, '\\', *len) != NULL) {
+		scratch->len = 0;
+		if (json_unescape(m->val, m->vlen, scratch) < 0)
+			rt_die(1, "out of memory");
+		*p = scratch->p;
+		*len = scratch->len;
+	}
+	if (utf8_valid_prefix(*p, *len) == *len)
+		return 0;
+	repaired.len = 0;
+	if ((n = utf8_repair(*p, *len, &repaired)) < 0)
+		rt_die(1, "out of memory");
+	rt.out.repaired += (unsigned)n;
+	scratch->len = 0;
+	if (buf_add(scratch, repaired.p, repaired.len) < 0)
+		rt_die(1, "out of memory");
+	*p = scratch->p;
+	*len = scratch->len;
+	return 0;
 }
 
 int rt_finish(int status)

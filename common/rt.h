@@ -114,6 +114,15 @@ int rt_next(struct rt_record *rec, int timeout_ms);
 int rt_next_line(struct line *l, int timeout_ms);
 
 /*
+ * The text of a string member, ready for code that needs valid UTF-8:
+ * escapes decoded and invalid UTF-8 repaired (counted in utf8_repaired),
+ * in scratch when the bytes of the line will not do.  Returns 0, or -1
+ * when the member is not a string.
+ */
+int rt_string(const struct json_member *m, struct buf *scratch,
+              const char **p, size_t *len);
+
+/*
  * Bad input: counts it, reports "prog: NAME:LINE: why" (after the first 10
  * reports, at most one line per second and a count of those not shown),
  * appends the line verbatim to the dead-letter file, and with --strict

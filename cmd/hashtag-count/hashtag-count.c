@@ -270,25 +270,6 @@ static void close_windows(int64_t wm)
 	}
 }
 
-/* The text of a string member, decoded only when it has escapes. */
-static int string_of(const struct json_member *m, struct buf *b,
-                     const char **p, size_t *len)
-{
-	if (m->type != JSON_STRING)
-		return -1;
-	if (memchr(m->val, '\\', m->vlen) == NULL) {
-		*p = m->val + 1;
-		*len = m->vlen - 2;
-		return 0;
-	}
-	b->len = 0;
-	if (json_unescape(m->val, m->vlen, b) < 0)
-		oom();
-	*p = b->p;
-	*len = b->len;
-	return 0;
-}
-
 /* The event time of a record, or -1 when it has none usable. */
 static int event_time(const struct rt_record *rec, int64_t *t)
 {
@@ -303,7 +284,7 @@ static int event_time(const struct rt_record *rec, int64_t *t)
 	if (m.type == JSON_NUMBER)
 		return json_number(m.val, m.vlen, &v) < 0 ? -1 :
 		       tm_from_number(v, TM_AUTO, t);
-	if (string_of(&m, &tb, &p, &len) < 0)
+	if (rt_string(&m, &tb, &p, &len) < 0)
 		return -1;
 	return tm_parse_rfc3339(p, len, t);
 }
@@ -324,7 +305,7 @@ static int count_record(const struct rt_record *rec, struct htab *h)
 
 	if (text_field != NULL) {
 		if (!json_get(&rec->obj, text_field, &m) ||
-		    string_of(&m, &sb, &p, &len) < 0)
+		    rt_string(&m, &sb, &p, &len) < 0)
 			return -1;
 		tok_scan(p, len, TOK_HASHTAG, count_hashtag, h);
 		return 0;
@@ -334,7 +315,7 @@ static int count_record(const struct rt_record *rec, struct htab *h)
 		skipped++;
 		return 0;
 	}
-	if (!json_get(&rec->obj, "token", &m) || string_of(&m, &sb, &p, &len) < 0)
+	if (!json_get(&rec->obj, "token", &m) || rt_string(&m, &sb, &p, &len) < 0)
 		return -1;
 	count_into(h, p, len, 1);
 	return 0;
