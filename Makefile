@@ -34,7 +34,7 @@ all: $(BINS) $(UNITS) $(HELPERS)
 
 # The top-level domains that bare URLs may end in come from Debian's
 # publicsuffix package, so the list is as current as the system's.
-$(GEN): tools/gen-tld.sh
+$(GEN): tools/gen-tld.sh /usr/share/publicsuffix/public_suffix_list.dat
 	@mkdir -p $(@D)
 	sh tools/gen-tld.sh /usr/share/publicsuffix/public_suffix_list.dat > $@.tmp
 	mv $@.tmp $@

@@ -131,11 +131,6 @@ static int take(struct line_reader *r, struct line *l, size_t len, size_t used)
 	r->scan = 0;
 	if (len > 0 && p[len - 1] == '\r')
 		len--;
-	/* A byte order mark some editors put at the start of a file. */
-	if (r->lineno == 0 && len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
-		p += 3;
-		len -= 3;
-	}
 	l->ptr = p;
 	l->len = len;
 	l->lineno = ++r->lineno;

@@ -8,8 +8,7 @@
  *
  * The reader walks the operands in order ("-" is stdin) and yields each
  * line without its "\n" (and without a "\r" before it).  A final line
- * without "\n" is a line.  A UTF-8 byte order mark at the start of an
- * input is dropped.  A line longer than max_line bytes is not
+ * without "\n" is a line.  A line longer than max_line bytes is not
  * returned as data: line_next returns LINE_LONG once for it (l.ptr holds
  * its first max_line bytes) and skips the rest of it.  If r.on_long is set,
  * the whole overlong line is handed to it in pieces as it is skipped, the

@@ -182,7 +182,8 @@ size_t utf8_valid_prefix(const char *s, size_t len)
 	return (size_t)(p - (const unsigned char *)s);
 }
 
-void out_json_raw(struct out *o, const char *s, size_t len)
+/* Copies raw JSON text, repairing invalid UTF-8. */
+static void raw_utf8(struct out *o, const char *s, size_t len)
 {
 	size_t n;
 
@@ -200,6 +201,50 @@ void out_json_raw(struct out *o, const char *s, size_t len)
 		s += n;
 		len -= n;
 	}
+}
+
+/* The surrogate a "\uXXXX" escape at p names: 1 high, 2 low, 0 neither. */
+static int surrogate_at(const char *p, const char *end)
+{
+	if (end - p < 6 || p[1] != 'u' || (p[2] != 'd' && p[2] != 'D'))
+		return 0;
+	switch (p[3]) {
+	case '8': case '9': case 'a': case 'b': case 'A': case 'B':
+		return 1;
+	case 'c': case 'd': case 'e': case 'f':
+	case 'C': case 'D': case 'E': case 'F':
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Valid JSON may escape a lone surrogate ("\ud800"), which no UTF-8
+ * decoder can take: such escapes become "\ufffd", paired ones stay.
+ * Everything else is copied as it is.
+ */
+void out_json_raw(struct out *o, const char *s, size_t len)
+{
+	const char *end = s + len, *p = s, *bs;
+
+	while ((bs = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+		int k = surrogate_at(bs, end);
+
+		if (k == 1 && surrogate_at(bs + 6, end) == 2) {
+			p = bs + 12;
+			continue;
+		}
+		if (k == 0) {
+			p = bs + 2;	/* an escape never ends the text */
+			continue;
+		}
+		raw_utf8(o, s, (size_t)(bs - s));
+		out_lit(o, "\\ufffd");
+		o->repaired++;
+		s = p = bs + 6;
+	}
+	raw_utf8(o, s, (size_t)(end - s));
 }
 
 int utf8_repair(const char *s, size_t len, struct buf *b)

@@ -67,7 +67,8 @@ int out_end(struct out *o);
  * and \u00XX), UTF-8 passed through, invalid UTF-8 repaired. */
 void out_json_str(struct out *o, const char *s, size_t len);
 /* JSON text copied as it is (a scanned value or a whole line), with any
- * invalid UTF-8 inside it repaired. */
+ * invalid UTF-8 inside it repaired, and escaped lone surrogates, which no
+ * decoder can turn into text, written as \ufffd (each counted). */
 void out_json_raw(struct out *o, const char *s, size_t len);
 /* Numbers: the shortest text that reads back to the same double; integral
  * values below 2^53 without exponent or fraction; NaN and infinities as

@@ -77,7 +77,7 @@ untimed() {
 		for i in 1 2 3 4; do echo '{"token":"a","ts":21}'; done
 		for i in 1 2 3; do echo '{"token":"b","ts":22}'; done
 	} > "$T/in"
-	run --separate-stderr sh -c 'hashtag-count -w 10s --trending --baseline 1 "$T/in" | jq -c "del(.window_start)"'
+	run --separate-stderr sh -c 'hashtag-count -w 10s --trending --baseline 1 "$1" | jq -c "del(.window_start)"' sh "$T/in"
 	[ "$status" -eq 0 ]
 	same "$output" '{"window_end":"1970-01-01T00:00:10.000Z","rank":1,"hashtag":"a","count":1,"baseline":0,"score":1}
 {"window_end":"1970-01-01T00:00:20.000Z","rank":1,"hashtag":"b","count":3,"baseline":0,"score":3}
@@ -131,7 +131,7 @@ untimed() {
 	same "$stderr" "hashtag-count: <stdin>:2: not a JSON object
 hashtag-count: <stdin>:3: no string field 'token'
 hashtag-count: <stdin>:5: not a JSON object
-hashtag-count: <stdin>:6: invalid JSON: column 31: unexpected end of input
+hashtag-count: <stdin>:6: invalid JSON: column 30: unexpected end of line
 {\"tool\":\"hashtag-count\",\"records_in\":7,\"records_out\":2,\"bad_input\":4,\"dropped\":0,\"utf8_repaired\":0,\"late\":0,\"skipped\":0}"
 	same "$(cat "$T/dl")" 'not json
 {"token":1,"kind":"hashtag"}
@@ -193,8 +193,8 @@ hashtag-count: $T/in:2: no usable time in field 'ts'"
 	mkfifo "$T/in"
 	hashtag-count -e 1h < "$T/in" > "$T/out" 2> "$T/err" &
 	pid=$!
-	exec 3> "$T/in"
-	echo '{"token":"drained"}' >&3
+	exec 5> "$T/in"
+	echo '{"token":"drained"}' >&5
 	# Wait until the record has been read, then stop the tool.
 	for i in $(seq 200); do
 		kill -USR1 "$pid"
@@ -203,7 +203,7 @@ hashtag-count: $T/in:2: no usable time in field 'ts'"
 	done
 	kill -TERM "$pid"
 	wait "$pid"
-	exec 3>&-
+	exec 5>&-
 	same "$(jq -c 'del(.window_start, .window_end)' "$T/out")" '{"rank":1,"hashtag":"drained","count":1}'
 }
 
@@ -211,15 +211,15 @@ hashtag-count: $T/in:2: no usable time in field 'ts'"
 	mkfifo "$T/in"
 	hashtag-count --total < "$T/in" > "$T/out" 2> "$T/err" &
 	pid=$!
-	exec 3> "$T/in"
-	echo '{"token":"x"}' >&3
+	exec 5> "$T/in"
+	echo '{"token":"x"}' >&5
 	for i in $(seq 200); do
 		kill -USR1 "$pid"
 		sleep 0.05
 		grep -q '"records_in":1' "$T/err" && break
 	done
-	echo '{"token":"x"}' >&3
-	exec 3>&-
+	echo '{"token":"x"}' >&5
+	exec 5>&-
 	wait "$pid"
 	same "$(grep -c . "$T/err" | tr -d ' ')" "$(grep -c '"records_in":1' "$T/err" | tr -d ' ')"
 	same "$(jq -c .count "$T/out")" 2

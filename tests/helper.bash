@@ -1,4 +1,5 @@
 # Shared by every suite: the binaries under test come first in PATH, each
+bats_require_minimum_version 1.5.0
 # test gets its own temporary directory in $T, and $SHARED points at the
 # public conformance data.
 # RTPIPE_BUILD names the build directory under test (build, build-asan).

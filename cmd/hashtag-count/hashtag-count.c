@@ -55,9 +55,18 @@ struct ranked {
 static struct ranked *ranks;
 static size_t ranks_cap;
 
-static _Noreturn void oom(void)
+static __attribute__((noreturn)) void oom(void)
 {
 	rt_die(1, "out of memory");
+}
+
+static void *put(struct htab *h, const char *key, size_t len)
+{
+	void *v = htab_put(h, key, len, NULL);
+
+	if (v == NULL)
+		oom();
+	return v;
 }
 
 static int64_t gcd(int64_t a, int64_t b)
@@ -113,9 +122,7 @@ static void count_into(struct htab *h, const char *tag, size_t len, uint64_t n)
 		tag = folded.p;
 		len = folded.len;
 	}
-	c = htab_put(h, tag, len, NULL);
-	if (c == NULL)
-		oom();
+	c = put(h, tag, len);
 	*c += n;
 }
 
@@ -148,16 +155,13 @@ static void update_baseline(const struct htab *counts)
 
 		if (b < 0.01)
 			continue;
-		if ((s = htab_put(&spare, k, len, NULL)) == NULL)
-			oom();
+		s = put(&spare, k, len);
 		*s = b;
 	}
 	for (i = 0; i < counts->n; i++) {
 		const char *k = htab_key(counts, i, &len);
-		double *s = htab_put(&spare, k, len, NULL);
+		double *s = put(&spare, k, len);
 
-		if (s == NULL)
-			oom();
 		*s += alpha * (double)*(uint64_t *)htab_val(counts, i);
 	}
 	{
@@ -243,10 +247,8 @@ static void close_windows(int64_t wm)
 				continue;
 			for (j = 0; j < h->n; j++) {
 				const char *k = htab_key(h, j, &len);
-				uint64_t *c = htab_put(&merged, k, len, NULL);
+				uint64_t *c = put(&merged, k, len);
 
-				if (c == NULL)
-					oom();
 				*c += *(uint64_t *)htab_val(h, j);
 			}
 		}
