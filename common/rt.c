@@ -15,6 +15,7 @@
 struct rt rt;
 volatile sig_atomic_t rt_stop, rt_usr1;
 
+static struct buf repaired;		/* rt_string's repair buffer */
 static unsigned long long bad_hidden;	/* reports suppressed by the limit */
 static int64_t bad_last_report;
 static int dead_open_line;		/* a long line is being spilled */
@@ -390,7 +391,6 @@ int rt_next(struct rt_record *rec, int timeout_ms)
 int rt_string(const struct json_member *m, struct buf *scratch,
               const char **p, size_t *len)
 {
-	static struct buf repaired;
 	int n;
 
 	if (m->type != JSON_STRING)
@@ -434,6 +434,7 @@ int rt_finish(int status)
 	if (rt.in.buf != NULL)
 		line_close(&rt.in);
 	out_free(&rt.out);
+	buf_free(&repaired);
 	if (rt.status > status)
 		status = rt.status;
 	return status;

@@ -194,6 +194,7 @@ hashtag-count: $T/in:2: no usable time in field 'ts'"
 	hashtag-count -e 1h < "$T/in" > "$T/out" 2> "$T/err" &
 	pid=$!
 	exec 5> "$T/in"
+	wait_ready "$pid"
 	echo '{"token":"drained"}' >&5
 	# Wait until the record has been read, then stop the tool.
 	for i in $(seq 200); do
@@ -212,6 +213,7 @@ hashtag-count: $T/in:2: no usable time in field 'ts'"
 	hashtag-count --total < "$T/in" > "$T/out" 2> "$T/err" &
 	pid=$!
 	exec 5> "$T/in"
+	wait_ready "$pid"
 	echo '{"token":"x"}' >&5
 	for i in $(seq 200); do
 		kill -USR1 "$pid"

@@ -26,3 +26,17 @@ same() {
 		return 1
 	fi
 }
+
+# Waits until process $1 has installed its SIGUSR1 handler, so that a
+# signal sent next is handled rather than fatal.
+wait_ready() {
+	local i
+	for i in $(seq 1000); do
+		# SigCgt is a hex mask; SIGUSR1 (10) is bit 9.
+		local mask
+		mask=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 1
+		[ -n "$mask" ] && [ $((0x$mask & 0x200)) -ne 0 ] && return 0
+		sleep 0.01
+	done
+	return 1
+}

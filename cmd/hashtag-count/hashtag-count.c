@@ -44,6 +44,7 @@ static struct htab merged;	/* counts of the window being emitted */
 static struct htab baseline;	/* hashtag -> double, for --trending */
 static struct htab spare;
 static struct buf folded;
+static struct buf scratch;	/* decoded strings of the current record */
 static unsigned long long late, skipped;
 
 struct ranked {
@@ -206,7 +207,8 @@ static void emit_top(const struct htab *counts, int64_t start, int64_t end)
 		}
 		n++;
 	}
-	qsort(ranks, n, sizeof *ranks, rank_cmp);
+	if (n > 1)
+		qsort(ranks, n, sizeof *ranks, rank_cmp);
 	for (i = 0; i < n && i < (size_t)top_n; i++) {
 		out_lit(&rt.out, "{\"window_start\":");
 		out_json_time(&rt.out, start);
@@ -275,7 +277,6 @@ static void close_windows(int64_t wm)
 /* The event time of a record, or -1 when it has none usable. */
 static int event_time(const struct rt_record *rec, int64_t *t)
 {
-	static struct buf tb;
 	struct json_member m;
 	const char *p;
 	size_t len;
@@ -286,7 +287,7 @@ static int event_time(const struct rt_record *rec, int64_t *t)
 	if (m.type == JSON_NUMBER)
 		return json_number(m.val, m.vlen, &v) < 0 ? -1 :
 		       tm_from_number(v, TM_AUTO, t);
-	if (rt_string(&m, &tb, &p, &len) < 0)
+	if (rt_string(&m, &scratch, &p, &len) < 0)
 		return -1;
 	return tm_parse_rfc3339(p, len, t);
 }
@@ -300,14 +301,13 @@ static int count_hashtag(void *arg, const struct tok *t)
 /* Counts the hashtags of one record into h; 0, or -1 for bad input. */
 static int count_record(const struct rt_record *rec, struct htab *h)
 {
-	static struct buf sb;
 	struct json_member m;
 	const char *p;
 	size_t len;
 
 	if (text_field != NULL) {
 		if (!json_get(&rec->obj, text_field, &m) ||
-		    rt_string(&m, &sb, &p, &len) < 0)
+		    rt_string(&m, &scratch, &p, &len) < 0)
 			return -1;
 		tok_scan(p, len, TOK_HASHTAG, count_hashtag, h);
 		return 0;
@@ -317,7 +317,7 @@ static int count_record(const struct rt_record *rec, struct htab *h)
 		skipped++;
 		return 0;
 	}
-	if (!json_get(&rec->obj, "token", &m) || rt_string(&m, &sb, &p, &len) < 0)
+	if (!json_get(&rec->obj, "token", &m) || rt_string(&m, &scratch, &p, &len) < 0)
 		return -1;
 	count_into(h, p, len, 1);
 	return 0;
@@ -498,5 +498,15 @@ int main(int argc, char **argv)
 	else
 		emit_top(&batch, bstart, tm_now());
 	json_obj_free(&rec.obj);
+	htab_free(&batch);
+	htab_free(&merged);
+	htab_free(&baseline);
+	htab_free(&spare);
+	for (n = 0; n < (int)npanes; n++)
+		htab_free(&panes[n].counts);
+	free(panes);
+	free(ranks);
+	buf_free(&folded);
+	buf_free(&scratch);
 	return rt_finish(0);
 }
