@@ -112,19 +112,33 @@ static struct pane *pane_at(int64_t start)
 	return &panes[lo];
 }
 
+/* Counts are kept under the hashtags as written, so the hot path does no
+ * Unicode work; they are folded together when a window is written, once
+ * per distinct spelling. */
 static void count_into(struct htab *h, const char *tag, size_t len, uint64_t n)
 {
-	uint64_t *c;
+	uint64_t *c = put(h, tag, len);
 
-	if (fold) {
-		folded.len = 0;
-		if (tok_fold(tag, len, &folded) < 0)
-			oom();
-		tag = folded.p;
-		len = folded.len;
-	}
-	c = put(h, tag, len);
 	*c += n;
+}
+
+/* Adds the counts of src into dst, under folded hashtags when folding. */
+static void merge(const struct htab *src, struct htab *dst)
+{
+	size_t i, len;
+
+	for (i = 0; i < src->n; i++) {
+		const char *k = htab_key(src, i, &len);
+
+		if (fold) {
+			folded.len = 0;
+			if (tok_fold(k, len, &folded) < 0)
+				oom();
+			k = folded.p;
+			len = folded.len;
+		}
+		count_into(dst, k, len, *(uint64_t *)htab_val(src, i));
+	}
 }
 
 /* Orders by score (or count), then by hashtag bytes. */
@@ -233,27 +247,25 @@ static void emit_top(const struct htab *counts, int64_t start, int64_t end)
 		update_baseline(counts);
 }
 
+static void emit_batch(const struct htab *counts, int64_t start, int64_t end)
+{
+	htab_clear(&merged);
+	merge(counts, &merged);
+	emit_top(&merged, start, end);
+}
+
 /* Emits every window that ends at or before wm, oldest first, and frees
  * the panes no later window needs. */
 static void close_windows(int64_t wm)
 {
 	while (next_start != INT64_MAX && next_start <= wm - size_ms) {
 		int64_t end = next_start + size_ms;
-		size_t i, j, len;
+		size_t i;
 
 		htab_clear(&merged);
-		for (i = 0; i < npanes && panes[i].start < end; i++) {
-			const struct htab *h = &panes[i].counts;
-
-			if (panes[i].start < next_start)
-				continue;
-			for (j = 0; j < h->n; j++) {
-				const char *k = htab_key(h, j, &len);
-				uint64_t *c = put(&merged, k, len);
-
-				*c += *(uint64_t *)htab_val(h, j);
-			}
-		}
+		for (i = 0; i < npanes && panes[i].start < end; i++)
+			if (panes[i].start >= next_start)
+				merge(&panes[i].counts, &merged);
 		emit_top(&merged, next_start, end);
 		closed_upto = end;
 		next_start += slide_ms;
@@ -467,7 +479,7 @@ int main(int argc, char **argv)
 			int64_t now = tm_now();
 
 			if (now >= tick) {
-				emit_top(&batch, bstart, tick);
+				emit_batch(&batch, bstart, tick);
 				if (!total) {
 					htab_clear(&batch);
 					bstart = tick;
@@ -496,7 +508,7 @@ int main(int argc, char **argv)
 	if (size_ms)
 		close_windows(INT64_MAX);
 	else
-		emit_top(&batch, bstart, tm_now());
+		emit_batch(&batch, total ? run_start : bstart, tm_now());
 	json_obj_free(&rec.obj);
 	htab_free(&batch);
 	htab_free(&merged);
