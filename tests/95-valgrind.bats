@@ -23,6 +23,13 @@ vg() {
 	[ "$status" -eq 0 ]
 }
 
+@test "iot-sim under valgrind" {
+	run vg iot-sim --no-pacing -c 20000 --stats --anomaly-rate 0.01 --disorder 2s --late-fraction 0.05
+	[ "$status" -eq 0 ]
+	run vg iot-sim --no-pacing -c 2000 --format csv
+	[ "$status" -eq 0 ]
+}
+
 @test "tokenize under valgrind" {
 	run vg tokenize --fold --stats --dead-letter "$T/dl" "$T/posts"
 	[ "$status" -eq 0 ]

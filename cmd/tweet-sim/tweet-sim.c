@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "out.h"
 #include "rt.h"
+#include "sim.h"
 #include "tm.h"
 
 #define SNOWFLAKE_EPOCH	1288834974657LL	/* Twitter's, so ids look real */
@@ -71,17 +72,13 @@ struct alias {
 	uint32_t *thr, *alt;
 };
 
-struct rng {
-	uint64_t s[4];
-};
-
 struct trend {
 	uint32_t tag;			/* index into trend_tags */
 	uint32_t thr;			/* chance per post, of 2^32 */
 };
 
 static struct buf arena;
-static struct rng rng;
+static struct sim_rng rng;
 static struct user users[NUSERS];
 static struct alias poster_law, mention_law, tag_law;
 static struct pool sentences[NLANG], closed[NLANG];	/* closed: with a full stop */
@@ -422,58 +419,15 @@ static const char lang_name[NLANG][3] = { "pt", "en", "es" };
 static const char base62[] =
 	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789Qz";
 
-/* Random numbers: splitmix64 to seed, xoshiro256** to draw. */
-
-static uint64_t splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static void rng_seed(struct rng *r, uint64_t s)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		r->s[i] = splitmix(&s);
-}
-
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static inline uint64_t next(struct rng *r)
-{
-	uint64_t *s = r->s, v = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return v;
-}
-
-/* Uniform in [0, n), by multiplying instead of dividing. */
-static inline uint32_t below(struct rng *r, uint32_t n)
-{
-	return (uint32_t)(((next(r) >> 32) * n) >> 32);
-}
-
 /* True with probability pm / 1000. */
-static inline int chance(struct rng *r, unsigned pm)
+static inline int chance(struct sim_rng *r, unsigned pm)
 {
-	return below(r, 1000) < pm;
+	return sim_below(r, 1000) < pm;
 }
 
-static inline uint32_t alias_draw(const struct alias *a, struct rng *r)
+static inline uint32_t alias_draw(const struct alias *a, struct sim_rng *r)
 {
-	uint64_t x = next(r);
+	uint64_t x = sim_next(r);
 	uint32_t i = (uint32_t)(((x >> 32) * a->n) >> 32);
 
 	return (uint32_t)x < a->thr[i] ? i : a->alt[i];
@@ -683,7 +637,7 @@ static uint32_t *shuffled(uint32_t n)
 	for (i = 0; i < n; i++)
 		v[i] = i;
 	for (i = n - 1; i > 0; i--) {
-		j = below(&rng, i + 1);
+		j = sim_below(&rng, i + 1);
 		t = v[i], v[i] = v[j], v[j] = t;
 	}
 	return v;
@@ -692,13 +646,13 @@ static uint32_t *shuffled(uint32_t n)
 /* A plausible screen name: letters, digits and _, at most 15 bytes. */
 static void make_name(char *name, int lang)
 {
-	const char *f = first_src[lang][below(&rng, count_src(first_src[lang]))];
-	const char *l = last_src[lang][below(&rng, count_src(last_src[lang]))];
-	uint32_t digits = below(&rng, 100);
+	const char *f = first_src[lang][sim_below(&rng, count_src(first_src[lang]))];
+	const char *l = last_src[lang][sim_below(&rng, count_src(last_src[lang]))];
+	uint32_t digits = sim_below(&rng, 100);
 	char t[64];
 	int len;
 
-	switch (below(&rng, 6)) {
+	switch (sim_below(&rng, 6)) {
 	case 0:
 		len = snprintf(t, sizeof t, "%s%s", f, l);
 		break;
@@ -753,7 +707,7 @@ static void make_users(struct out *scratch)
 	for (i = 0; i < nbrands; i++)
 		add_user(&users[i], scratch, brand_src[i], EN);
 	for (; i < NUSERS; i++) {
-		uint32_t r = below(&rng, 100);
+		uint32_t r = sim_below(&rng, 100);
 		int lang = r < 40 ? PT : r < 75 ? EN : ES;
 
 		make_name(name, lang);
@@ -790,8 +744,8 @@ static void setup(void)
 
 	if (out_init(&scratch, -1) < 0)
 		rt_die(1, "out of memory");
-	rng_seed(&rng, seed);
-	worker = (splitmix(&s) >> 54) << 12;
+	sim_rng_seed(&rng, seed);
+	worker = (sim_splitmix(&s) >> 54) << 12;
 	for (l = 0; l < NLANG; l++) {
 		pool_load(&sentences[l], &scratch, sentence_src[l]);
 		pool_load_closed(&closed[l], &scratch, sentence_src[l]);
@@ -851,7 +805,7 @@ static void cleanup(void)
 static uint32_t trend_at(int64_t k, int64_t rel)
 {
 	uint64_t h = seed ^ ((uint64_t)k * 0xd1b54a32d192ed03ULL);
-	uint64_t r = splitmix(&h);
+	uint64_t r = sim_splitmix(&h);
 	int64_t e = trend_every, t0, rise, decay, t;
 	uint64_t peak;
 
@@ -899,7 +853,7 @@ static inline char *put(char *w, struct frag f)
 
 static inline char *put_pick(char *w, const struct pool *pl)
 {
-	return put(w, pl->f[below(&rng, pl->n)]);
+	return put(w, pl->f[sim_below(&rng, pl->n)]);
 }
 
 static char *put_u64(char *w, uint64_t v)
@@ -931,14 +885,14 @@ static char *put_u64(char *w, uint64_t v)
 /* A hashtag spelled as most people do, or all lower or all upper case. */
 static inline char *put_tag(char *w, const struct pool v[3], uint32_t i)
 {
-	uint32_t r = below(&rng, 100);
+	uint32_t r = sim_below(&rng, 100);
 
 	return put(w, v[r < 72 ? 0 : r < 94 ? 1 : 2].f[i]);
 }
 
 static char *put_url(char *w, int lang)
 {
-	uint32_t r = below(&rng, 100);
+	uint32_t r = sim_below(&rng, 100);
 	uint64_t x;
 	int i;
 
@@ -951,12 +905,12 @@ static char *put_url(char *w, int lang)
 			memcpy(w, "t.co/", 5), w += 5;
 		else
 			memcpy(w, "youtu.be/", 9), w += 9;
-		x = next(&rng);
+		x = sim_next(&rng);
 		for (i = 0; i < n; i++, x >>= 6)
 			*w++ = base62[x & 63];
 		if (r >= 95) {
 			memcpy(w, "?si=", 4), w += 4;
-			x = next(&rng);
+			x = sim_next(&rng);
 			for (i = 0; i < 10; i++, x >>= 6)
 				*w++ = base62[x & 63];
 		}
@@ -990,7 +944,7 @@ static char *put_hashtags(char *w, uint32_t ntags, uint32_t first)
 		w = put_tag(w, tags, tag);
 	}
 	for (t = 0; t < nactive; t++)
-		if ((uint32_t)next(&rng) < active[t].thr) {
+		if ((uint32_t)sim_next(&rng) < active[t].thr) {
 			*w++ = ' ';
 			w = put_tag(w, trend_tags, active[t].tag);
 		}
@@ -999,8 +953,8 @@ static char *put_hashtags(char *w, uint32_t ntags, uint32_t first)
 
 static char *put_emoji(char *w)
 {
-	uint32_t r = below(&rng, 100);
-	struct frag f = emoji.f[below(&rng, emoji.n)];
+	uint32_t r = sim_below(&rng, 100);
+	struct frag f = emoji.f[sim_below(&rng, emoji.n)];
 
 	*w++ = ' ';
 	w = put(w, f);
@@ -1012,7 +966,7 @@ static char *put_emoji(char *w)
 static char *put_text(char *w, const struct user *u)
 {
 	int lang = u->lang, react, more;
-	uint32_t r = below(&rng, 100), ntags, first = UINT32_MAX;
+	uint32_t r = sim_below(&rng, 100), ntags, first = UINT32_MAX;
 
 	if (r < 12) {
 		memcpy(w, "RT ", 3), w += 3;
@@ -1022,7 +976,7 @@ static char *put_text(char *w, const struct user *u)
 		w = put(w, users[alias_draw(&mention_law, &rng)].at);
 		*w++ = ' ';
 	}
-	r = below(&rng, 1000);
+	r = sim_below(&rng, 1000);
 	ntags = r < 450 ? 0 : r < 750 ? 1 : r < 900 ? 2 : r < 970 ? 3 : 4;
 	if (ntags > 0 && chance(&rng, 150)) {
 		first = tag_rank[alias_draw(&tag_law, &rng)];
@@ -1161,23 +1115,6 @@ static void run_unpaced(uint64_t limit)
 	}
 }
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void sleep_until(int64_t ns)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)(ns / 1000000000);
-	ts.tv_nsec = (long)(ns % 1000000000);
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-}
-
 /*
  * Real time: each wake-up writes every post that has come due, in one
  * flush, then sleeps until the next one is due (at least a millisecond,
@@ -1186,11 +1123,11 @@ static void sleep_until(int64_t ns)
 static void run_paced(uint64_t limit)
 {
 	double ns_per_post = 1e9 / rate;
-	int64_t t0 = mono_ns(), now, wake;
+	int64_t t0 = sim_mono_ns(), now, wake;
 	uint64_t n = 0, due;
 
 	while (n < limit && !rt_stop) {
-		now = mono_ns();
+		now = sim_mono_ns();
 		due = (uint64_t)((double)(now - t0) / ns_per_post) + 1;
 		if (due > limit)
 			due = limit;
@@ -1209,7 +1146,7 @@ static void run_paced(uint64_t limit)
 			wake = now + MIN_SLEEP_NS;
 		if (wake > now + MAX_SLEEP_NS)
 			wake = now + MAX_SLEEP_NS;
-		sleep_until(wake);
+		sim_sleep_until(wake);
 	}
 }
 
