@@ -3,9 +3,11 @@
  *
  * The scanner keeps the kind of each open container in a fixed stack of
  * JSON_MAX_DEPTH bytes instead of recursing, so hostile nesting is a plain
- * error and never a stack overflow.  Strings are skipped 8 bytes at a time
- * while they hold nothing that needs a look (quote, backslash, control);
- * UTF-8 is not checked here, the writer repairs it on output.
+ * error and never a stack overflow.  Strings are skipped 16 bytes at a time
+ * with SSE2, 8 without, while they hold nothing that needs a look (quote,
+ * backslash, control); on the way the scanner notes whether they hold
+ * escapes or non-ASCII bytes.  UTF-8 is not checked here, the writer
+ * repairs it on output.
  *
  * Lookups and decoding work on text json_scan has validated, so they only
  * guard against running off the end, never re-check the grammar.
@@ -15,23 +17,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "json.h"
 
 #define ONES	0x0101010101010101ULL
 #define HIGHS	0x8080808080808080ULL
+#define LOW7	0x7F7F7F7F7F7F7F7FULL
 
 struct scan {
 	const char *s, *end;
 	char *err;
 	size_t errlen;
-};
-
-/* Bytes that end a run of plain string content. */
-static const unsigned char str_stop[256] = {
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	['"'] = 1, ['\\'] = 1,
 };
 
 /* The error names the byte at p; running off the end and NUL bytes get
@@ -66,13 +65,75 @@ static inline const char *skip_ws(const char *p, const char *end)
 	return p;
 }
 
-/* Any byte of w a quote, a backslash or below 0x20?  Exact for "any". */
-static inline int word_stops(uint64_t w)
+/*
+ * The high bit of each byte of w (8 bytes as loaded from memory) that is
+ * a quote, a backslash or below 0x20.  Exact for every byte, as no sum
+ * carries into the next byte, so the first marked byte can be found.
+ */
+static inline uint64_t stop_bytes(uint64_t w)
 {
 	uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
 
-	return ((((q - ONES) & ~q) | ((b - ONES) & ~b) |
-	    ((w - ONES * 0x20) & ~w)) & HIGHS) != 0;
+	q = ~(((q & LOW7) + LOW7) | q);
+	b = ~(((b & LOW7) + LOW7) | b);
+	return (q | b | ~(((w & LOW7) + ONES * 0x60) | w)) & HIGHS;
+}
+
+/* The bits of the bytes of a word that come before its first byte marked
+ * in m (m != 0, high bits only), in memory order. */
+static inline uint64_t before_first(uint64_t m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return ~(((1ULL << (63 - __builtin_clzll(m))) << 1) - 1);
+#else
+	return (m & (0 - m)) - 1;
+#endif
+}
+
+static inline unsigned first_marked(uint64_t m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (unsigned)__builtin_clzll(m) / 8;
+#else
+	return (unsigned)__builtin_ctzll(m) / 8;
+#endif
+}
+
+/*
+ * Skips plain string content at p 16 bytes at a time while 16 are left:
+ * returns the first quote, backslash or control byte, or where fewer than
+ * 16 bytes are left, and sets *high if a byte skipped is above 0x7F.
+ */
+static inline const char *skip_plain16(const char *p, const char *end,
+    int *high)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i ctl = _mm_set1_epi8(0x1f);
+	__m128i v, stop;
+	unsigned m, h = 0;
+
+	while (end - p >= 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+		    _mm_cmpeq_epi8(v, bslash)),
+		    _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v));
+		m = (unsigned)_mm_movemask_epi8(stop);
+		if (m != 0) {
+			h |= (unsigned)_mm_movemask_epi8(v) & ((m & (0 - m)) - 1);
+			p += __builtin_ctz(m);
+			break;
+		}
+		h |= (unsigned)_mm_movemask_epi8(v);
+		p += 16;
+	}
+	if (h != 0)
+		*high = 1;
+#else
+	(void)end;
+	(void)high;
+#endif
+	return p;
 }
 
 static int hexdig(unsigned char c)
@@ -115,39 +176,96 @@ static const char *scan_escape(const struct scan *sc, const char *q,
 	}
 }
 
-/* p is at the opening quote; returns the byte after the closing one. */
-static const char *scan_string(const struct scan *sc, const char *p, int *esc)
+/*
+ * p is at the opening quote; returns the byte after the closing one and
+ * adds to *flags JSON_ESC if the string has an escape, JSON_8BIT if it has
+ * a byte above 0x7F.
+ */
+static const char *scan_string(const struct scan *sc, const char *p,
+    unsigned char *flags)
 {
 	const char *q = p++, *end = sc->end;
-	uint64_t w;
+	uint64_t w, m, high = 0;
+	unsigned char c;
+	int high16 = 0;
 
 	for (;;) {
+		p = skip_plain16(p, end, &high16);
 		while (end - p >= 8) {
 			memcpy(&w, p, 8);
-			if (word_stops(w))
+			if ((m = stop_bytes(w)) != 0)
 				break;
+			high |= w;
 			p += 8;
 		}
-		while (p < end && !str_stop[(unsigned char)*p])
-			p++;
-		if (p == end)
-			return failp(sc, q, "unterminated string");
-		if (*p == '"')
+		if (end - p >= 8) {	/* stopped in w, at its first mark */
+			high |= w & before_first(m);
+			p += first_marked(m);
+			c = (unsigned char)*p;
+		} else {
+			while (p < end && (c = (unsigned char)*p) >= 0x20 &&
+			    c != '"' && c != '\\') {
+				high |= c;
+				p++;
+			}
+			if (p == end)
+				return failp(sc, q, "unterminated string");
+		}
+		if (c == '"') {
+			if ((high & HIGHS) || high16)
+				*flags |= JSON_8BIT;
 			return p + 1;
-		if (*p != '\\')
+		}
+		if (c != '\\')
 			return failp(sc, p, "control character in string");
-		*esc = 1;
+		*flags |= JSON_ESC;
 		if ((p = scan_escape(sc, q, p)) == NULL)
 			return NULL;
 	}
 }
 
+/*
+ * A string at p that ends within 8 bytes of its opening quote, as keys
+ * and many values do, without a call: its end, or NULL when it is longer
+ * or holds an escape or a control character (scan_string then judges it).
+ */
+static inline const char *short_string(const char *p, const char *end,
+    unsigned char *flags)
+{
+	uint64_t w, m;
+
+	if (end - p < 9)
+		return NULL;
+	memcpy(&w, p + 1, 8);
+	if ((m = stop_bytes(w)) == 0 || p[1 + first_marked(m)] != '"')
+		return NULL;
+	if (w & before_first(m) & HIGHS)
+		*flags |= JSON_8BIT;
+	return p + 2 + first_marked(m);
+}
+
+/* Whether all 8 bytes of w are ASCII digits: 0x30-0x3F, and still below
+ * 0x40 with 6 added. */
+static inline int word_digits(uint64_t w)
+{
+	return (w & (ONES * 0xF0)) == ONES * 0x30 &&
+	    ((w + ONES * 0x06) & (ONES * 0xF0)) == ONES * 0x30;
+}
+
+/* Ids and timestamps are long runs of digits: 8 are checked at a time. */
 static const char *scan_digits(const struct scan *sc, const char *p)
 {
+	uint64_t w;
+
 	if (p == sc->end || !is_digit(*p))
 		return failp(sc, p, "expected a digit in number");
-	while (++p < sc->end && is_digit(*p))
-		;
+	for (p++; sc->end - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		if (!word_digits(w))
+			break;
+	}
+	while (p < sc->end && is_digit(*p))
+		p++;
 	return p;
 }
 
@@ -193,19 +311,17 @@ static struct json_member *add_member(struct json_obj *o)
 		o->m = m;
 		o->cap = cap;
 	}
-	m = &o->m[o->n++];
-	m->kesc = 0;
-	return m;
+	return &o->m[o->n++];
 }
 
 /*
  * A scalar value at p.  Containers are handled by the caller's loop;
- * *type tells it which one opens here.
+ * *type tells it which one opens here.  A string adds to *flags.
  */
 static const char *scan_scalar(const struct scan *sc, const char *p,
-    unsigned char *type)
+    unsigned char *type, unsigned char *flags)
 {
-	int esc;
+	const char *q;
 
 	switch (*p) {
 	case '{':
@@ -216,7 +332,9 @@ static const char *scan_scalar(const struct scan *sc, const char *p,
 		return p;
 	case '"':
 		*type = JSON_STRING;
-		return scan_string(sc, p, &esc);
+		if ((q = short_string(p, sc->end, flags)) != NULL)
+			return q;
+		return scan_string(sc, p, flags);
 	case '-': case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
 		*type = JSON_NUMBER;
@@ -238,7 +356,9 @@ static const char *scan_scalar(const struct scan *sc, const char *p,
 /*
  * The grammar as a state machine over one line.  kind[d] holds the byte
  * that closes the container open at depth d+1; depth 1 is the record
- * itself, whose members are recorded in o.
+ * itself, whose members are recorded in o.  vflags gathers the flags of
+ * every string inside the current member's value, keys of nested objects
+ * included.
  */
 int json_scan(const char *s, size_t len, struct json_obj *o,
               char *err, size_t errlen)
@@ -247,8 +367,8 @@ int json_scan(const char *s, size_t len, struct json_obj *o,
 	const char *p, *end = s + len, *q;
 	char kind[JSON_MAX_DEPTH];
 	struct json_member *m = NULL;
-	unsigned char type;
-	int depth = 1, esc;
+	unsigned char type, kflags, vflags = 0;
+	int depth = 1;
 
 	o->n = 0;
 	p = skip_ws(s, end);
@@ -278,15 +398,17 @@ obj_next:
 		return fail(&sc, p, "expected a key");
 key:
 	q = p;
-	esc = 0;
-	if ((p = scan_string(&sc, p, &esc)) == NULL)
+	kflags = 0;
+	if ((p = short_string(q, end, depth == 1 ? &kflags : &vflags)) == NULL &&
+	    (p = scan_string(&sc, q, depth == 1 ? &kflags : &vflags)) == NULL)
 		return -1;
 	if (depth == 1) {
 		if ((m = add_member(o)) == NULL)
 			goto oom;
 		m->key = q + 1;
 		m->klen = (size_t)(p - q) - 2;
-		m->kesc = (unsigned char)esc;
+		m->kesc = (kflags & JSON_ESC) != 0;
+		vflags = 0;
 	}
 	if (p < end && (unsigned char)*p <= ' ')
 		p = skip_ws(p, end);
@@ -311,7 +433,7 @@ value:
 	if (p == end)
 		return fail(&sc, p, "expected a value");
 	q = p;
-	if ((p = scan_scalar(&sc, p, &type)) == NULL)
+	if ((p = scan_scalar(&sc, p, &type, &vflags)) == NULL)
 		return -1;
 	if (depth == 1) {
 		m->val = q;
@@ -331,8 +453,10 @@ value:
 		goto obj_first;
 	}
 after:
-	if (depth == 1)
+	if (depth == 1) {
 		m->vlen = (size_t)(p - m->val);
+		m->vflags = vflags;
+	}
 	if (p < end && (unsigned char)*p <= ' ')
 		p = skip_ws(p, end);
 	if (p < end && *p == ',') {
@@ -432,16 +556,14 @@ static size_t unescape1(const char *p, const char *end, char u[4], size_t *n)
 	return 6;
 }
 
-/* Does the key as written (escapes and all) decode to seg? */
-static int key_eq(const char *k, size_t klen, int kesc, const char *seg,
+/* Does the key as written, with escapes, decode to seg? */
+static int escaped_key_eq(const char *k, size_t klen, const char *seg,
     size_t slen)
 {
 	const char *end = k + klen, *s = seg, *send = seg + slen;
 	char u[4];
 	size_t n;
 
-	if (!kesc)
-		return klen == slen && memcmp(k, seg, slen) == 0;
 	while (k < end) {
 		if (*k != '\\') {
 			if (s == send || *s != *k)
@@ -458,27 +580,54 @@ static int key_eq(const char *k, size_t klen, int kesc, const char *seg,
 	return s == send;
 }
 
-/* End of the scanned string opened at p; *esc tells if it has escapes. */
-static const char *skip_string(const char *p, const char *end, int *esc)
+/* Is m's key seg? */
+static inline int key_is(const struct json_member *m, const char *seg,
+    size_t slen)
 {
-	for (p++; p < end && *p != '"'; p++)
+	if (m->kesc)
+		return escaped_key_eq(m->key, m->klen, seg, slen);
+	return m->klen == slen && (slen == 0 || (m->key[0] == seg[0] &&
+	    memcmp(m->key + 1, seg + 1, slen - 1) == 0));
+}
+
+/* The length of the path segment at seg, up to a dot or the end. */
+static inline size_t seg_len(const char *seg)
+{
+	size_t n = 0;
+
+	while (seg[n] != '\0' && seg[n] != '.')
+		n++;
+	return n;
+}
+
+/* End of the scanned string opened at p; adds its flags to *flags. */
+static const char *skip_string(const char *p, const char *end,
+    unsigned char *flags)
+{
+	unsigned char high = 0;
+
+	for (p++; p < end && *p != '"'; p++) {
+		high |= (unsigned char)*p;
 		if (*p == '\\') {
-			*esc = 1;
+			*flags |= JSON_ESC;
 			p++;
 		}
+	}
+	if (high & 0x80)
+		*flags |= JSON_8BIT;
 	return p < end ? p + 1 : end;
 }
 
-/* End of the scanned value at p, and its type. */
+/* End of the scanned value at p, its type and flags. */
 static const char *skip_value(const char *p, const char *end,
-    unsigned char *type)
+    unsigned char *type, unsigned char *flags)
 {
-	int depth = 0, esc;
+	int depth = 0;
 
 	switch (*p) {
 	case '"':
 		*type = JSON_STRING;
-		return skip_string(p, end, &esc);
+		return skip_string(p, end, flags);
 	case 't':
 		*type = JSON_TRUE;
 		return p + 4;
@@ -493,7 +642,7 @@ static const char *skip_value(const char *p, const char *end,
 		*type = *p == '{' ? JSON_OBJECT : JSON_ARRAY;
 		do {
 			if (*p == '"') {
-				p = skip_string(p, end, &esc);
+				p = skip_string(p, end, flags);
 				continue;
 			}
 			if (*p == '{' || *p == '[')
@@ -518,24 +667,26 @@ static int find_member(const char *p, size_t len, const char *seg,
 {
 	const char *end = p + len;
 	struct json_member m;
-	int found = 0, esc;
+	unsigned char kflags;
+	int found = 0;
 
 	for (p = skip_ws(p + 1, end); p < end && *p == '"';
 	    p = skip_ws(p + 1, end)) {
-		esc = 0;
+		kflags = 0;
 		m.key = p + 1;
-		p = skip_string(p, end, &esc);
+		p = skip_string(p, end, &kflags);
 		m.klen = (size_t)(p - m.key) - 1;
-		m.kesc = (unsigned char)esc;
+		m.kesc = (kflags & JSON_ESC) != 0;
 		p = skip_ws(skip_ws(p, end) + 1, end);
 		if (p >= end)
 			break;
 		m.val = p;
-		p = skip_value(p, end, &m.type);
+		m.vflags = 0;
+		p = skip_value(p, end, &m.type, &m.vflags);
 		if (p > end)
 			p = end;
 		m.vlen = (size_t)(p - m.val);
-		if (key_eq(m.key, m.klen, m.kesc, seg, slen)) {
+		if (key_is(&m, seg, slen)) {
 			*out = m;
 			found = 1;
 		}
@@ -549,22 +700,21 @@ static int find_member(const char *p, size_t len, const char *seg,
 int json_get(const struct json_obj *o, const char *path,
              struct json_member *out)
 {
-	const char *seg = path, *dot = strchr(path, '.');
-	size_t slen = dot ? (size_t)(dot - seg) : strlen(seg), i;
+	const char *seg = path;
+	size_t slen = seg_len(seg), i;
 	struct json_member cur;
 
 	for (i = o->n; i-- > 0;)
-		if (key_eq(o->m[i].key, o->m[i].klen, o->m[i].kesc, seg, slen))
+		if (key_is(&o->m[i], seg, slen))
 			break;
 	if (i == (size_t)-1)
 		return 0;
 	cur = o->m[i];
-	while (dot) {
+	while (seg[slen] == '.') {
 		if (cur.type != JSON_OBJECT)
 			return 0;
-		seg = dot + 1;
-		dot = strchr(seg, '.');
-		slen = dot ? (size_t)(dot - seg) : strlen(seg);
+		seg += slen + 1;
+		slen = seg_len(seg);
 		if (!find_member(cur.val, cur.vlen, seg, slen, &cur))
 			return 0;
 	}

@@ -8,7 +8,9 @@
  * lie in the line.  Nothing is copied or converted: a tool that passes a
  * field on copies its exact bytes, so a 64-bit id or "1e400" survives.
  * Invalid UTF-8 inside strings is accepted here; the output writer repairs
- * it (see out.h).
+ * it (see out.h).  What the scan learns on the way is kept per member in
+ * vflags, so that a value without escapes or non-ASCII bytes, the common
+ * case, can be used as it is without being read again.
  *
  *	struct json_obj o = {0};
  *	if (json_scan(line, len, &o, err, sizeof err) < 0) -> bad input (err)
@@ -31,6 +33,14 @@ enum json_type {
 	JSON_ARRAY, JSON_OBJECT
 };
 
+/* vflags: what the strings inside a value hold (keys of nested objects
+ * included); neither bit set means the value text is plain ASCII that needs
+ * no decoding. */
+enum {
+	JSON_ESC = 1,		/* a backslash escape */
+	JSON_8BIT = 2		/* a byte above 0x7F (UTF-8 not checked) */
+};
+
 struct json_member {
 	const char *key;	/* key text between the quotes, escapes as written */
 	size_t klen;
@@ -38,6 +48,7 @@ struct json_member {
 	size_t vlen;
 	unsigned char type;	/* enum json_type */
 	unsigned char kesc;	/* key contains a backslash escape */
+	unsigned char vflags;	/* JSON_ESC, JSON_8BIT */
 };
 
 struct json_obj {

@@ -11,7 +11,9 @@
  * one U+FFFD, so "\xe2\x82A" gives U+FFFD "A" and an encoded surrogate
  * "\xed\xa0\x80" gives three.
  */
+#define _GNU_SOURCE		/* F_SETPIPE_SZ */
 #include <errno.h>
+#include <fcntl.h>
 #include <float.h>
 #include <math.h>
 #include <poll.h>
@@ -25,6 +27,7 @@
 
 #define OUT_CAP		(128 * 1024)
 #define STR_SLICE	4096
+#define PIPE_ROOM	(4 * OUT_FLUSH_AT)
 
 #define ONES	0x0101010101010101ULL
 #define HIGHS	0x8080808080808080ULL
@@ -36,6 +39,25 @@ static const char esc2[128] = {
 	['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
 };
 
+/*
+ * A Linux pipe holds 64 KiB by default, about one flush: the writer then
+ * waits for the reader to empty it after each write, and the stages of a
+ * pipeline take turns instead of running at once.  Room for a few flushes
+ * lets them overlap.  Where this fails (other systems, the user's quota of
+ * pipe memory) it only costs speed.
+ */
+static void grow_pipe(int fd)
+{
+#ifdef F_SETPIPE_SZ
+	int n = fcntl(fd, F_GETPIPE_SZ);
+
+	if (n >= 0 && n < PIPE_ROOM)
+		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_ROOM);
+#else
+	(void)fd;
+#endif
+}
+
 int out_init(struct out *o, int fd)
 {
 	memset(o, 0, sizeof(*o));
@@ -43,6 +65,7 @@ int out_init(struct out *o, int fd)
 	if ((o->buf = malloc(OUT_CAP)) == NULL)
 		return -1;
 	o->cap = OUT_CAP;
+	grow_pipe(fd);
 	return 0;
 }
 
@@ -160,6 +183,19 @@ static int utf8_seq(const unsigned char *p, const unsigned char *end)
 	return n;
 }
 
+/* The index of the first byte of w, as loaded from memory, whose high bit
+ * is set in m (m != 0, high bits only). */
+static inline unsigned first_high(uint64_t m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (unsigned)__builtin_clzll(m) / 8;
+#else
+	return (unsigned)__builtin_ctzll(m) / 8;
+#endif
+}
+
+/* ASCII is skipped a word at a time, and two-byte sequences, the most
+ * common in Latin scripts, are checked in line. */
 size_t utf8_valid_prefix(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
@@ -167,15 +203,23 @@ size_t utf8_valid_prefix(const char *s, size_t len)
 	int n;
 
 	while (p < end) {
-		while (end - p >= 8) {
+		if (end - p >= 8) {
 			memcpy(&w, p, 8);
-			if (w & HIGHS)
-				break;
-			p += 8;
-		}
-		while (p < end && *p < 0x80)
+			if ((w & HIGHS) == 0) {
+				p += 8;
+				continue;
+			}
+			p += first_high(w & HIGHS);
+		} else if (*p < 0x80) {
 			p++;
-		if (p == end || (n = utf8_seq(p, end)) < 0)
+			continue;
+		}
+		if (p[0] >= 0xc2 && p[0] <= 0xdf && end - p >= 2 &&
+		    (p[1] & 0xc0) == 0x80) {
+			p += 2;
+			continue;
+		}
+		if ((n = utf8_seq(p, end)) < 0)
 			break;
 		p += n;
 	}

@@ -397,7 +397,10 @@ int rt_string(const struct json_member *m, struct buf *scratch,
 		return -1;
 	*p = m->val + 1;
 	*len = m->vlen - 2;
-	if (memchr(*p, '\\', *len) != NULL) {
+	/* The scan saw every byte: plain ASCII is ready as it is. */
+	if (!(m->vflags & (JSON_ESC | JSON_8BIT)))
+		return 0;
+	if (m->vflags & JSON_ESC) {
 		scratch->len = 0;
 		if (json_unescape(m->val, m->vlen, scratch) < 0)
 			rt_die(1, "out of memory");

@@ -117,7 +117,8 @@ int rt_next_line(struct line *l, int timeout_ms);
  * The text of a string member, ready for code that needs valid UTF-8:
  * escapes decoded and invalid UTF-8 repaired (counted in utf8_repaired),
  * in scratch when the bytes of the line will not do.  Returns 0, or -1
- * when the member is not a string.
+ * when the member is not a string.  It trusts m->vflags, so m must come
+ * from json_scan or json_get.
  */
 int rt_string(const struct json_member *m, struct buf *scratch,
               const char **p, size_t *len);

@@ -12,14 +12,19 @@
  * run and nothing is allocated.
  *
  * The generators jump from one sign to the next ('#', '@', '$', and '.'
- * for URLs, since every domain has a dot) with memchr, so ASCII text costs
- * little more than those searches.  Everything is indexed by byte; an
- * invalid UTF-8 byte reads as U+FFFD, so any input is safe.
+ * for URLs, since every domain has a dot) with a byte search, so ASCII
+ * text costs little more than those searches.  Kinds that are not asked
+ * for are searched for only around the entities that are (see catch_up).
+ * Everything is indexed by byte; an invalid UTF-8 byte reads as U+FFFD, so
+ * any input is safe.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "tok.h"
 #include "tld.h"
@@ -48,10 +53,10 @@ struct ent {
 /*
  * A generator's position: the next search starts at pos; from is where
  * its last match ended, so a preceding character must start there or
- * later.  fw caches the next fullwidth sign ("＃", "＠") at or after pos.
+ * later.
  */
 struct gen {
-	size_t pos, from, fw;
+	size_t pos, from;
 	int live;		/* e holds an entity not merged yet */
 	struct ent e;
 };
@@ -72,6 +77,10 @@ struct scan {
 	struct text t;
 	struct gen hash, mention, cash;
 	struct urlgen url;
+	struct {
+		size_t lo, end;
+		unsigned bytes;
+	} run;			/* see catch_up */
 };
 
 /* Characters */
@@ -353,37 +362,52 @@ static int ieq_n(const struct text *t, size_t i, const char *w, size_t n)
 #define ieq_at(t, i, w) ieq_n((t), (i), w, sizeof(w) - 1)
 
 /*
- * The next sign at or after i: the ASCII sign a, or the fullwidth form
- * whose UTF-8 is EF BC fw.  Sets *len to the sign's length.  NONE if
- * there is none.
+ * The first byte in [i, lim) that is a or 0xEF, the first byte of the
+ * fullwidth signs; lim if there is none.  Texts are short, so one pass
+ * for both beats two calls of memchr.
  */
-static size_t next_sign(const struct text *t, struct gen *g, size_t i,
+static inline size_t find_sign(const unsigned char *s, size_t i, size_t lim,
+                               unsigned char a)
+{
+#ifdef __SSE2__
+	const __m128i va = _mm_set1_epi8((char)a);
+	const __m128i vf = _mm_set1_epi8((char)0xEF);
+	__m128i v;
+	unsigned m;
+
+	for (; lim - i >= 16; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vf)));
+		if (m != 0)
+			return i + (unsigned)__builtin_ctz(m);
+	}
+#endif
+	for (; i < lim; i++)
+		if (s[i] == a || s[i] == 0xEF)
+			return i;
+	return lim;
+}
+
+/*
+ * The next sign at or after i and before lim: the ASCII sign a, or the
+ * fullwidth form whose UTF-8 is EF BC fw.  Sets *len to the sign's
+ * length.  NONE if there is none.
+ */
+static size_t next_sign(const struct text *t, size_t i, size_t lim,
                         unsigned char a, unsigned char fw, size_t *len)
 {
-	const unsigned char *p;
-	size_t asc;
-
-	p = memchr(t->s + i, a, t->n - i);
-	asc = p != NULL ? (size_t)(p - t->s) : NONE;
-	if (fw != 0 && (g->fw == 0 || g->fw - 1 < i)) {
-		size_t j = i;
-
-		g->fw = t->n + 1;
-		while ((p = memchr(t->s + j, 0xEF, t->n - j)) != NULL) {
-			j = (size_t)(p - t->s);
-			if (t->n - j >= 3 && p[1] == 0xBC && p[2] == fw) {
-				g->fw = j + 1;
-				break;
-			}
-			j++;
+	for (; (i = find_sign(t->s, i, lim, a)) < lim; i++) {
+		if (t->s[i] == a) {
+			*len = 1;
+			return i;
+		}
+		if (t->n - i >= 3 && t->s[i + 1] == 0xBC && t->s[i + 2] == fw) {
+			*len = 3;
+			return i;
 		}
 	}
-	if (fw != 0 && g->fw <= t->n && g->fw - 1 < asc) {
-		*len = 3;
-		return g->fw - 1;
-	}
-	*len = 1;
-	return asc;
+	return NONE;
 }
 
 /* Whether the character ending at i may precede a match of g: it must not
@@ -398,17 +422,43 @@ static inline int32_t preceding(const struct text *t, const struct gen *g,
 	return c;
 }
 
+/* The end of the run of hashtag characters at q; *letter tells whether it
+ * holds a letter or mark. */
+static size_t hashtag_chars(const struct text *t, size_t q, int *letter)
+{
+	size_t len;
+	int32_t c;
+
+	*letter = 0;
+	while (q < t->n) {
+		c = t->s[q];
+		if (c < 0x80) {
+			if (a_alpha(c))
+				*letter = 1;
+			else if (!a_digit(c) && c != '_')
+				break;
+			q++;
+			continue;
+		}
+		if (!is_hashtag_char(c = cp_at(t, q, &len)))
+			break;
+		*letter |= is_letter_mark(c);
+		q += len;
+	}
+	return q;
+}
+
 /* Hashtags: "#" or "＃", not after a letter, digit or '&', not a keycap,
  * then a run of hashtag characters with at least one letter, not followed
  * by another hash sign or "://". */
-static int hashtag_next(const struct text *t, struct gen *g)
+static int hashtag_next(const struct text *t, struct gen *g, size_t lim)
 {
-	size_t h, q, len, sl;
+	size_t h, q, sl;
 	int32_t c;
 	int usable, letter;
 
-	while (g->pos < t->n) {
-		h = next_sign(t, g, g->pos, '#', 0x83, &sl);
+	while (g->pos < lim) {
+		h = next_sign(t, g->pos, lim, '#', 0x83, &sl);
 		if (h == NONE)
 			break;
 		g->pos = h + sl;
@@ -420,11 +470,7 @@ static int hashtag_next(const struct text *t, struct gen *g)
 		c = peek(t, q);
 		if (c == 0xFE0F || c == 0x20E3)
 			continue;
-		letter = 0;
-		while (q < t->n && is_hashtag_char(c = cp_at(t, q, &len))) {
-			letter |= is_letter_mark(c);
-			q += len;
-		}
+		q = hashtag_chars(t, q, &letter);
 		if (!letter)
 			continue;
 		g->pos = g->from = q;
@@ -434,7 +480,7 @@ static int hashtag_next(const struct text *t, struct gen *g)
 		g->e = (struct ent){ h, q, h + sl, q - h - sl };
 		return 1;
 	}
-	g->pos = t->n;
+	g->pos = lim;
 	return 0;
 }
 
@@ -460,14 +506,14 @@ static int after_retweet(const struct text *t, const struct gen *g, size_t i)
 /* Mentions and lists: "@name" or "@name/slug", not after a letter, digit
  * or one of _!#$%&*@ (unless after "RT"), not followed by '@', a Latin
  * accent or "://". */
-static int mention_next(const struct text *t, struct gen *g)
+static int mention_next(const struct text *t, struct gen *g, size_t lim)
 {
 	size_t a, q, at, sl, k;
 	int32_t c;
 	int usable;
 
-	while (g->pos < t->n) {
-		a = next_sign(t, g, g->pos, '@', 0xA0, &sl);
+	while (g->pos < lim) {
+		a = next_sign(t, g->pos, lim, '@', 0xA0, &sl);
 		if (a == NONE)
 			break;
 		g->pos = a + sl;
@@ -504,7 +550,7 @@ static int mention_next(const struct text *t, struct gen *g)
 			continue;
 		return 1;
 	}
-	g->pos = t->n;
+	g->pos = lim;
 	return 0;
 }
 
@@ -516,15 +562,15 @@ static inline int cashtag_follow(const struct text *t, size_t i)
 
 /* Cashtags: "$" at the start or after a space, one to six ASCII letters,
  * optionally '.' or '_' and one or two letters. */
-static int cashtag_next(const struct text *t, struct gen *g)
+static int cashtag_next(const struct text *t, struct gen *g, size_t lim)
 {
 	const unsigned char *p;
 	size_t d, q, k, m;
 	int32_t c;
 	int usable;
 
-	while (g->pos < t->n) {
-		p = memchr(t->s + g->pos, '$', t->n - g->pos);
+	while (g->pos < lim) {
+		p = memchr(t->s + g->pos, '$', lim - g->pos);
 		if (p == NULL)
 			break;
 		d = (size_t)(p - t->s);
@@ -552,7 +598,7 @@ static int cashtag_next(const struct text *t, struct gen *g)
 		g->e = (struct ent){ d, q, d + 1, q - d - 1 };
 		return 1;
 	}
-	g->pos = t->n;
+	g->pos = lim;
 	return 0;
 }
 
@@ -1064,14 +1110,15 @@ static int url_at_dot(const struct text *t, struct urlgen *u, size_t d)
 	return -1;
 }
 
-static int url_next(const struct text *t, struct urlgen *u)
+/* The next URL whose first dot lies before lim. */
+static int url_next(const struct text *t, struct urlgen *u, size_t lim)
 {
 	const unsigned char *p;
 	size_t d;
 	int r;
 
-	while (u->g.pos < t->n) {
-		p = memchr(t->s + u->g.pos, '.', t->n - u->g.pos);
+	while (u->g.pos < lim) {
+		p = memchr(t->s + u->g.pos, '.', lim - u->g.pos);
 		if (p == NULL)
 			break;
 		d = (size_t)(p - t->s);
@@ -1086,7 +1133,7 @@ static int url_next(const struct text *t, struct urlgen *u)
 		if (r < 0)
 			u->g.pos = d + 1;
 	}
-	u->g.pos = t->n;
+	u->g.pos = lim;
 	return 0;
 }
 
@@ -1160,50 +1207,146 @@ static int scan_words(const struct text *t, size_t a, size_t b, tok_fn fn,
 
 /* Merging */
 
-/* The generator whose pending entity starts first, or NULL. */
-static struct gen *first_pending(struct gen *g[4])
+enum { G_URL, G_HASH, G_MENTION, G_CASH, NGEN };
+
+/* The generator whose pending entity starts first, among those in the
+ * bit set gens, or NULL. */
+static struct gen *first_pending(struct gen *g[NGEN], unsigned gens)
 {
 	struct gen *best = NULL;
 	int i;
 
-	for (i = 0; i < 4; i++)
-		if (g[i]->live && (best == NULL || g[i]->e.start < best->e.start))
+	for (i = 0; i < NGEN; i++)
+		if ((gens >> i & 1) && g[i]->live &&
+		    (best == NULL || g[i]->e.start < best->e.start))
 			best = g[i];
 	return best;
 }
 
-static int refill(const struct text *t, struct scan *sc, struct gen *g)
+/* The next entity of generator i whose sign or dot lies before lim. */
+static int refill(struct scan *sc, int i, size_t lim)
 {
-	if (g == &sc->hash)
-		return hashtag_next(t, g);
-	if (g == &sc->mention)
-		return mention_next(t, g);
-	if (g == &sc->cash)
-		return cashtag_next(t, g);
-	return url_next(t, &sc->url);
+	switch (i) {
+	case G_HASH:
+		return hashtag_next(&sc->t, &sc->hash, lim);
+	case G_MENTION:
+		return mention_next(&sc->t, &sc->mention, lim);
+	case G_CASH:
+		return cashtag_next(&sc->t, &sc->cash, lim);
+	default:
+		return url_next(&sc->t, &sc->url, lim);
+	}
+}
+
+/* What catch_up looks for: the spaces that bound a run, and what each
+ * generator's matches start from (a sign, 0xEF for the fullwidth ones, or
+ * a URL's dot). */
+enum { B_SPACE = 1, B_DOT = 2, B_HASH = 4, B_AT = 8, B_DOLLAR = 16,
+	B_FULLWIDTH = 32 };
+
+static const unsigned char run_byte[256] = {
+	['\t'] = B_SPACE, ['\n'] = B_SPACE, ['\v'] = B_SPACE,
+	['\f'] = B_SPACE, ['\r'] = B_SPACE, [' '] = B_SPACE,
+	['.'] = B_DOT, ['#'] = B_HASH, ['@'] = B_AT, ['$'] = B_DOLLAR,
+	[0xEF] = B_FULLWIDTH,
+};
+
+static const unsigned char gen_bytes[NGEN] = {
+	[G_URL] = B_DOT, [G_HASH] = B_HASH | B_FULLWIDTH,
+	[G_MENTION] = B_AT | B_FULLWIDTH, [G_CASH] = B_DOLLAR
+};
+
+/*
+ * Entities of kinds not asked for matter only where they overlap one of a
+ * kind that is, and no entity holds ASCII space.  So their generators are
+ * lazy: before the entity at s is merged, they search just the run of
+ * non-space bytes around s, and skip it at once when it holds none of
+ * their signs.  A match, and every character that decides whether there
+ * is one, lies in one run or is the space that bounds it, so a run is
+ * searched exactly as a full scan would search it, whatever was skipped
+ * before.  sc->run keeps the end of the current run and the signs between
+ * run.lo and it, for the next entity in the same run.
+ */
+static void catch_up(struct scan *sc, struct gen *g[NGEN], unsigned lazy,
+                     size_t s)
+{
+	const struct text *t = &sc->t;
+	size_t lo = s, rs, re;
+	unsigned need = 0, bytes = 0, b;
+	int i;
+
+	for (i = 0; i < NGEN; i++)
+		if ((lazy >> i & 1) && !g[i]->live && g[i]->pos <= s) {
+			need |= 1u << i;
+			if (g[i]->pos < lo)
+				lo = g[i]->pos;
+		}
+	if (need == 0)
+		return;
+	for (rs = s; rs > lo && !((b = run_byte[t->s[rs - 1]]) & B_SPACE); rs--)
+		bytes |= b;
+	if (!(sc->run.lo <= s && s < sc->run.end)) {
+		sc->run.bytes = 0;
+		for (re = s; re < t->n &&
+		    !((b = run_byte[t->s[re]]) & B_SPACE); re++)
+			sc->run.bytes |= b;
+		sc->run.lo = s;
+		sc->run.end = re;
+	}
+	bytes |= sc->run.bytes;
+	re = sc->run.end;
+	for (i = 0; i < NGEN; i++) {
+		if (!(need >> i & 1))
+			continue;
+		if (!(bytes & gen_bytes[i])) {
+			g[i]->pos = re;
+			continue;
+		}
+		if (g[i]->pos < rs)
+			g[i]->pos = rs;
+		g[i]->live = refill(sc, i, re);
+	}
 }
 
 int tok_scan(const char *text, size_t len, unsigned kinds, tok_fn fn, void *arg)
 {
-	static const enum tok_kind kind_of[4] = {
-		TOK_URL, TOK_HASHTAG, TOK_MENTION, TOK_CASHTAG
+	static const enum tok_kind kind_of[NGEN] = {
+		[G_URL] = TOK_URL, [G_HASH] = TOK_HASHTAG,
+		[G_MENTION] = TOK_MENTION, [G_CASH] = TOK_CASHTAG
 	};
 	struct scan sc;
-	struct gen *g[4], *e;
+	struct gen *g[NGEN], *e;
 	struct tok tk;
 	size_t done = 0;
+	unsigned lazy = 0;
 	int i, r;
 
-	memset(&sc, 0, sizeof sc);
+	/* Only the fields read before they are written are set: clearing
+	 * all of the state was a measurable part of a short text's scan. */
 	sc.t.s = (const unsigned char *)text;
 	sc.t.n = len;
-	g[0] = &sc.url.g;
-	g[1] = &sc.hash;
-	g[2] = &sc.mention;
-	g[3] = &sc.cash;
-	for (i = 0; i < 4; i++)
-		g[i]->live = refill(&sc.t, &sc, g[i]);
-	while ((e = first_pending(g)) != NULL) {
+	sc.url.walk_from = sc.url.walk_end = 0;
+	sc.run.lo = sc.run.end = 0;
+	g[G_URL] = &sc.url.g;
+	g[G_HASH] = &sc.hash;
+	g[G_MENTION] = &sc.mention;
+	g[G_CASH] = &sc.cash;
+	for (i = 0; i < NGEN; i++) {
+		g[i]->pos = g[i]->from = 0;
+		g[i]->live = 0;
+		if (!(kinds & (kind_of[i] | TOK_WORD)))
+			lazy |= 1u << i;
+		else
+			g[i]->live = refill(&sc, i, len);
+	}
+	for (;;) {
+		if (lazy != 0) {
+			if ((e = first_pending(g, ~lazy)) == NULL)
+				break;
+			catch_up(&sc, g, lazy, e->e.start);
+		}
+		if ((e = first_pending(g, ~0u)) == NULL)
+			break;
 		tk.start = e->e.start;
 		tk.end = e->e.end;
 		tk.p = text + e->e.tp;
@@ -1211,7 +1354,7 @@ int tok_scan(const char *text, size_t len, unsigned kinds, tok_fn fn, void *arg)
 		for (i = 0; g[i] != e; i++)
 			;
 		tk.kind = kind_of[i];
-		e->live = refill(&sc.t, &sc, e);
+		e->live = lazy >> i & 1 ? 0 : refill(&sc, i, len);
 		if (tk.start < done)
 			continue;
 		if ((kinds & TOK_WORD) &&

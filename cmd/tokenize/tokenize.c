@@ -20,6 +20,8 @@ static const char *field = "text";	/* -f: the field to tokenize */
 static unsigned kinds = TOK_ALL;	/* -k: the kinds of token emitted */
 static const char *keep[MAX_KEEP] = { "ts", "id" };	/* --keep */
 static size_t keep_len[MAX_KEEP];
+static struct buf keep_out;		/* ,"name": of each kept field */
+static size_t keep_off[MAX_KEEP + 1];	/* where each one is in keep_out */
 static int nkeep = 2;
 static int keep_given;			/* --keep was given */
 static int into;			/* --into: arrays added to the record */
@@ -50,6 +52,8 @@ struct span {
 static unsigned long long ntokens;	/* stats: tokens found */
 static struct json_member kept[MAX_KEEP];	/* this record's kept fields */
 static int has_kept[MAX_KEEP];
+static const struct json_obj *record;	/* this record's members */
+static int kept_found;			/* kept[] is filled for this record */
 static const char *text;		/* this record's text */
 static struct buf scratch;		/* its decoded text, when needed */
 static struct buf folded;		/* folded tokens of this record */
@@ -83,7 +87,48 @@ static void token_text(const struct tok *t, const char **p, size_t *len)
 	*len = folded.len;
 }
 
-/* One record per token: {"token":...,"kind":...,<kept fields>}. */
+/*
+ * The ,"name": that goes before each kept field, written once.  A name of
+ * bytes that JSON takes as they are (valid UTF-8 without quotes,
+ * backslashes or controls) is its own escaped form; any other name is
+ * escaped for each token (keep_off[i] == keep_off[i + 1]).
+ */
+static void prepare_keep(void)
+{
+	const char *k;
+	size_t j;
+	int i, plain;
+
+	for (i = 0; i < nkeep; i++) {
+		k = keep[i];
+		keep_len[i] = strlen(k);
+		plain = utf8_valid_prefix(k, keep_len[i]) == keep_len[i];
+		for (j = 0; j < keep_len[i] && plain; j++)
+			plain = (unsigned char)k[j] >= 0x20 && k[j] != '"' &&
+			    k[j] != '\\';
+		keep_off[i] = keep_out.len;
+		if (plain && (buf_add(&keep_out, ",\"", 2) < 0 ||
+		    buf_add(&keep_out, k, keep_len[i]) < 0 ||
+		    buf_add(&keep_out, "\":", 2) < 0))
+			no_memory();
+	}
+	keep_off[nkeep] = keep_out.len;
+}
+
+/* The kept fields of this record, looked up at its first token: a record
+ * without tokens needs none. */
+static void find_kept(void)
+{
+	int i;
+
+	for (i = 0; i < nkeep; i++)
+		has_kept[i] = json_get(record, keep[i], &kept[i]);
+	kept_found = 1;
+}
+
+/* One record per token: {"token":...,"kind":...,<kept fields>}.  A kept
+ * value that is plain ASCII is copied as it is; out_json_raw would leave
+ * it so. */
 static int emit_token(void *arg, const struct tok *t)
 {
 	struct out *o = &rt.out;
@@ -93,6 +138,8 @@ static int emit_token(void *arg, const struct tok *t)
 
 	(void)arg;
 	ntokens++;
+	if (!kept_found)
+		find_kept();
 	token_text(t, &p, &len);
 	out_lit(o, "{\"token\":");
 	out_json_str(o, p, len);
@@ -101,10 +148,18 @@ static int emit_token(void *arg, const struct tok *t)
 	for (i = 0; i < nkeep; i++) {
 		if (!has_kept[i])
 			continue;
-		out_putc(o, ',');
-		out_json_str(o, keep[i], keep_len[i]);
-		out_putc(o, ':');
-		out_json_raw(o, kept[i].val, kept[i].vlen);
+		if (keep_off[i] < keep_off[i + 1]) {
+			out_write(o, keep_out.p + keep_off[i],
+			    keep_off[i + 1] - keep_off[i]);
+		} else {
+			out_putc(o, ',');
+			out_json_str(o, keep[i], keep_len[i]);
+			out_putc(o, ':');
+		}
+		if (kept[i].vflags == 0)
+			out_write(o, kept[i].val, kept[i].vlen);
+		else
+			out_json_raw(o, kept[i].val, kept[i].vlen);
 	}
 	out_putc(o, '}');
 	rt_emit_end();
@@ -173,7 +228,6 @@ static void tokenize(struct rt_record *rec)
 {
 	struct json_member m;
 	size_t len;
-	int i;
 
 	if (!json_get(&rec->obj, field, &m) ||
 	    rt_string(&m, &scratch, &text, &len) < 0) {
@@ -187,8 +241,8 @@ static void tokenize(struct rt_record *rec)
 		emit_into(&rec->line);
 		return;
 	}
-	for (i = 0; i < nkeep; i++)
-		has_kept[i] = json_get(&rec->obj, keep[i], &kept[i]);
+	record = &rec->obj;
+	kept_found = 0;
 	tok_scan(text, len, kinds, emit_token, NULL);
 }
 
@@ -283,8 +337,7 @@ int main(int argc, char **argv)
 	}
 	if (into && keep_given)
 		rt_die(2, "--keep and --into cannot be used together");
-	for (c = 0; c < nkeep; c++)
-		keep_len[c] = strlen(keep[c]);
+	prepare_keep();
 	rt_stat("tokens", &ntokens);
 
 	rt_open_input(argc - optind, argv + optind);
@@ -295,5 +348,6 @@ int main(int argc, char **argv)
 	buf_free(&scratch);
 	buf_free(&folded);
 	buf_free(&spans);
+	buf_free(&keep_out);
 	return rt_finish(0);
 }
