@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "opt.h"
+#include "tm.h"
 
 static int fail(char *err, size_t errlen, const char *what, const char *s)
 {
@@ -122,5 +123,23 @@ int opt_size(const char *s, long long min, long long max, long long *out,
 	if (v < (double)min)
 		return range(err, errlen, s, 1);
 	*out = (long long)v;
+	return 0;
+}
+
+int opt_time(const char *s, int64_t *out_ms, char *err, size_t errlen)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end != s && *end == '\0' && errno == 0) {
+		if (tm_from_number(v, TM_AUTO, out_ms) < 0)
+			return fail(err, errlen, "out of range", s);
+	} else if (tm_parse_rfc3339(s, strlen(s), out_ms) < 0) {
+		return fail(err, errlen, "invalid time", s);
+	}
+	if (*out_ms < 0 || *out_ms > TM_MAX)
+		return fail(err, errlen, "out of range", s);
 	return 0;
 }

@@ -26,5 +26,8 @@ int opt_dur(const char *s, int64_t min_ms, int64_t max_ms, int64_t *out_ms,
             char *err, size_t errlen);
 int opt_size(const char *s, long long min, long long max, long long *out,
              char *err, size_t errlen);
+/* A point in time: RFC 3339, or epoch seconds (milliseconds above 1e11);
+ * from the epoch to the end of year 9999.  Value in milliseconds. */
+int opt_time(const char *s, int64_t *out_ms, char *err, size_t errlen);
 
 #endif

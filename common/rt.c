@@ -130,6 +130,16 @@ long long rt_opt_size(const char *opt, const char *arg, long long min, long long
 	return v;
 }
 
+int64_t rt_opt_time(const char *opt, const char *arg)
+{
+	char err[160];
+	int64_t v;
+
+	if (opt_time(arg, &v, err, sizeof err) < 0)
+		rt_die_opt(opt, err);
+	return v;
+}
+
 int rt_option(int c, const char *arg)
 {
 	switch (c) {

@@ -98,6 +98,7 @@ long long rt_opt_int(const char *opt, const char *arg, long long min, long long 
 double rt_opt_double(const char *opt, const char *arg, double min, double max);
 int64_t rt_opt_dur(const char *opt, const char *arg, int64_t min_ms, int64_t max_ms);
 long long rt_opt_size(const char *opt, const char *arg, long long min, long long max);
+int64_t rt_opt_time(const char *opt, const char *arg);
 
 /* Opens the operands (none or "-": stdin) and the dead-letter file. */
 void rt_open_input(int argc, char **argv);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #define TM_LEN 24 /* length of a formatted time, without NUL */
+#define TM_MAX 253402300799999LL	/* 9999-12-31T23:59:59.999Z */
 
 enum tm_mode { TM_AUTO, TM_SECONDS, TM_MILLIS, TM_RFC3339 };
 

@@ -47,7 +47,6 @@
 #include "tm.h"
 
 #define DEFAULT_START	1767225600000LL	/* 2026-01-01T00:00:00Z */
-#define MAX_TIME	253402300799999LL	/* 9999-12-31T23:59:59.999Z */
 #define MAX_SLOTS	(1ULL << 53)	/* n stays exact as a double */
 #define MAX_SENSORS	1000000
 #define MAX_PREFIX	100
@@ -719,7 +718,7 @@ static int make(uint64_t n, int64_t ts, struct reading *r)
 /* How many slots -d and the end of year 9999 allow. */
 static uint64_t slot_limit(void)
 {
-	int64_t end = MAX_TIME - start_ms + 1;
+	int64_t end = TM_MAX - start_ms + 1;
 	double k;
 	uint64_t n;
 
@@ -809,26 +808,6 @@ static void run_paced(uint64_t limit, uint64_t count)
 }
 
 /* Options. */
-
-static void parse_start(const char *arg)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end != arg && *end == '\0' && errno == 0) {
-		if (tm_from_number(v, TM_AUTO, &start_ms) < 0)
-			rt_die_opt("--start", "out of range");
-	} else if (tm_parse_rfc3339(arg, strlen(arg), &start_ms) < 0) {
-		char why[160];
-
-		snprintf(why, sizeof why, "invalid time: '%.100s'", arg);
-		rt_die_opt("--start", why);
-	}
-	if (start_ms < 0 || start_ms > MAX_TIME)
-		rt_die_opt("--start", "out of range");
-}
 
 /* --types temperature,humidity: each known, none twice. */
 static void parse_types(const char *arg)
@@ -937,7 +916,7 @@ static void parse_option(int c, const char *arg)
 		max_count = rt_opt_int("-c", arg, 0, LLONG_MAX);
 		break;
 	case 'd':
-		duration_ms = rt_opt_dur("-d", arg, 0, MAX_TIME);
+		duration_ms = rt_opt_dur("-d", arg, 0, TM_MAX);
 		break;
 	case 'n':
 		nsensors = rt_opt_int("-n", arg, 1, MAX_SENSORS);
@@ -949,7 +928,7 @@ static void parse_option(int c, const char *arg)
 		seed = (uint64_t)rt_opt_int("--seed", arg, 0, LLONG_MAX);
 		break;
 	case OPT_START:
-		parse_start(arg);
+		start_ms = rt_opt_time("--start", arg);
 		break;
 	case OPT_NO_PACING:
 		pacing = 0;

@@ -31,7 +31,6 @@
 #define SNOWFLAKE_EPOCH	1288834974657LL	/* Twitter's, so ids look real */
 #define SNOWFLAKE_SPAN	(1LL << 41)	/* ms the time bits can count */
 #define DEFAULT_START	1767225600000LL	/* 2026-01-01T00:00:00Z */
-#define MAX_TIME	253402300799999LL	/* 9999-12-31T23:59:59.999Z */
 #define MAX_POSTS	(1ULL << 53)	/* n stays exact as a double */
 #define NUSERS		4096
 #define MAX_TRENDS	8
@@ -1079,7 +1078,7 @@ static inline int64_t offset_ms(uint64_t n)
 static uint64_t post_limit(void)
 {
 	uint64_t limit = MAX_POSTS;
-	int64_t end = MAX_TIME - start_ms + 1;
+	int64_t end = TM_MAX - start_ms + 1;
 	double k;
 
 	if (max_count >= 0 && (uint64_t)max_count < limit)
@@ -1152,26 +1151,6 @@ static void run_paced(uint64_t limit)
 
 /* Options. */
 
-static void parse_start(const char *arg)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end != arg && *end == '\0' && errno == 0) {
-		if (tm_from_number(v, TM_AUTO, &start_ms) < 0)
-			rt_die_opt("--start", "out of range");
-	} else if (tm_parse_rfc3339(arg, strlen(arg), &start_ms) < 0) {
-		char why[160];
-
-		snprintf(why, sizeof why, "invalid time: '%s'", arg);
-		rt_die_opt("--start", why);
-	}
-	if (start_ms < 0 || start_ms > MAX_TIME)
-		rt_die_opt("--start", "out of range");
-}
-
 static _Noreturn void usage(int status)
 {
 	FILE *f = status == 0 ? stdout : stderr;
@@ -1213,7 +1192,7 @@ static void parse_options(int argc, char **argv)
 			max_count = rt_opt_int("-c", optarg, 0, LLONG_MAX);
 			break;
 		case 'd':
-			duration_ms = rt_opt_dur("-d", optarg, 0, MAX_TIME);
+			duration_ms = rt_opt_dur("-d", optarg, 0, TM_MAX);
 			break;
 		case 'r':
 			rate = rt_opt_double("-r", optarg, 0.001, 1e9);
@@ -1222,7 +1201,7 @@ static void parse_options(int argc, char **argv)
 			seed = (uint64_t)rt_opt_int("--seed", optarg, 0, LLONG_MAX);
 			break;
 		case OPT_START:
-			parse_start(optarg);
+			start_ms = rt_opt_time("--start", optarg);
 			break;
 		case OPT_NO_PACING:
 			pacing = 0;

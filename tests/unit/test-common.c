@@ -49,6 +49,14 @@ static void test_opt(void)
 	ok(opt_size("1.5k", 0, 1LL << 40, &v, err, sizeof err) < 0, "size fraction");
 	ok(opt_size("1T", 0, 1LL << 40, &v, err, sizeof err) < 0 &&
 	   strcmp(err, "invalid size: '1T'") == 0, "size unit: %s", err);
+	ok(opt_time("2026-11-21T12:00:00Z", &ms, err, sizeof err) == 0 &&
+	   ms == 1795262400000, "time RFC 3339");
+	ok(opt_time("1795262400.5", &ms, err, sizeof err) == 0 &&
+	   ms == 1795262400500, "time epoch seconds");
+	ok(opt_time("soon", &ms, err, sizeof err) < 0 &&
+	   strcmp(err, "invalid time: 'soon'") == 0, "time junk: %s", err);
+	ok(opt_time("-5", &ms, err, sizeof err) < 0 &&
+	   strcmp(err, "out of range: '-5'") == 0, "time before the epoch: %s", err);
 }
 
 static void test_tm(void)
