@@ -42,7 +42,7 @@ static size_t find_slot(const struct htab *h, const char *key, size_t len,
 			return i;
 		ent = &h->ents[e - 1];
 		if (ent->hash == hash && ent->len == len &&
-		    memcmp(h->keys.p + ent->off, key, len) == 0)
+		    (len == 0 || memcmp(h->keys.p + ent->off, key, len) == 0))
 			return i;
 	}
 }

@@ -751,6 +751,36 @@ int json_unescape(const char *val, size_t vlen, struct buf *b)
  * so the text is checked against the JSON grammar and copied first.
  * (strtod follows LC_NUMERIC; tools keep the "C" numeric locale.)
  */
+/*
+ * Digits that fit in a double's mantissa, divided by an exact power of ten,
+ * give the correctly rounded value (Clinger's fast path): most numbers in
+ * records are like that.  Anything else goes to strtod.
+ */
+static int fast_number(const char *s, size_t n, double *out)
+{
+	static const double p10[] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15
+	};
+	const char *p = s, *end = s + n;
+	uint64_t m = 0;
+	int digits = 0, frac = 0;
+	double v;
+
+	if (p < end && *p == '-')
+		p++;
+	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++)
+		m = m * 10 + (uint64_t)(*p - '0');
+	if (p < end && *p == '.')
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++, digits++, frac++)
+			m = m * 10 + (uint64_t)(*p - '0');
+	if (p != end || digits > 15)
+		return -1;
+	v = (double)m / p10[frac];
+	*out = *s == '-' ? -v : v;
+	return 0;
+}
+
 int json_number(const char *val, size_t vlen, double *out)
 {
 	struct scan sc = { val, val + vlen, NULL, 0 };
@@ -759,6 +789,8 @@ int json_number(const char *val, size_t vlen, double *out)
 
 	if (vlen == 0 || scan_number(&sc, val) != val + vlen)
 		return -1;
+	if (fast_number(val, vlen, out) == 0)
+		return 0;
 	if (vlen >= sizeof(tmp) && (buf = malloc(vlen + 1)) == NULL)
 		return -1;
 	memcpy(buf, val, vlen);

@@ -431,6 +431,26 @@ int rt_string(const struct json_member *m, struct buf *scratch,
 	return 0;
 }
 
+int rt_event_time(const struct json_obj *o, const char *field,
+                  enum tm_mode mode, struct buf *scratch, int64_t *t)
+{
+	struct json_member m;
+	const char *p;
+	size_t len;
+	double v;
+
+	if (!json_get(o, field, &m))
+		return -1;
+	if (m.type == JSON_NUMBER)
+		return mode == TM_RFC3339 || json_number(m.val, m.vlen, &v) < 0 ?
+		       -1 : tm_from_number(v, mode, t);
+	if (mode != TM_AUTO && mode != TM_RFC3339)
+		return -1;
+	if (rt_string(&m, scratch, &p, &len) < 0)
+		return -1;
+	return tm_parse_rfc3339(p, len, t);
+}
+
 int rt_finish(int status)
 {
 	rt_flush();

@@ -30,6 +30,7 @@
 #include "json.h"
 #include "line.h"
 #include "out.h"
+#include "tm.h"
 
 #ifndef RTPIPE_VERSION
 #define RTPIPE_VERSION "0.1.0"
@@ -123,6 +124,14 @@ int rt_next_line(struct line *l, int timeout_ms);
  */
 int rt_string(const struct json_member *m, struct buf *scratch,
               const char **p, size_t *len);
+
+/*
+ * The event time in a record's field (a dotted path): RFC 3339 text, or an
+ * epoch number, as mode allows (tm.h).  Returns 0, or -1 when the field is
+ * missing or holds no usable time.
+ */
+int rt_event_time(const struct json_obj *o, const char *field,
+                  enum tm_mode mode, struct buf *scratch, int64_t *t);
 
 /*
  * Bad input: counts it, reports "prog: NAME:LINE: why" (after the first 10

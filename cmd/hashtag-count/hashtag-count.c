@@ -286,24 +286,6 @@ static void close_windows(int64_t wm)
 	}
 }
 
-/* The event time of a record, or -1 when it has none usable. */
-static int event_time(const struct rt_record *rec, int64_t *t)
-{
-	struct json_member m;
-	const char *p;
-	size_t len;
-	double v;
-
-	if (!json_get(&rec->obj, time_field, &m))
-		return -1;
-	if (m.type == JSON_NUMBER)
-		return json_number(m.val, m.vlen, &v) < 0 ? -1 :
-		       tm_from_number(v, TM_AUTO, t);
-	if (rt_string(&m, &scratch, &p, &len) < 0)
-		return -1;
-	return tm_parse_rfc3339(p, len, t);
-}
-
 static int count_hashtag(void *arg, const struct tok *t)
 {
 	count_into(arg, t->p, t->len, 1);
@@ -347,7 +329,7 @@ static void add_windowed(const struct rt_record *rec)
 	struct pane *p;
 	int64_t t, s;
 
-	if (event_time(rec, &t) < 0) {
+	if (rt_event_time(&rec->obj, time_field, TM_AUTO, &scratch, &t) < 0) {
 		rt_bad(rec->line.ptr, rec->line.len, rec->line.lineno,
 		       "no usable time in field '%s'", time_field);
 		return;

@@ -1392,56 +1392,6 @@ static void canon_json(const char *v, size_t n, unsigned vflags, struct buf *b)
 	}
 }
 
-/*
- * Converts a number scanned by json_scan.  Digits that fit in a double's
- * mantissa divided by an exact power of ten give the correctly rounded
- * value (Clinger's fast path); anything else goes to strtod.
- */
-static int number(const char *s, size_t n, double *out)
-{
-	static const double p10[] = {
-		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-		1e12, 1e13, 1e14, 1e15
-	};
-	const char *p = s, *end = s + n;
-	uint64_t m = 0;
-	int digits = 0, frac = 0;
-	double v;
-
-	if (p < end && *p == '-')
-		p++;
-	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++)
-		m = m * 10 + (uint64_t)(*p - '0');
-	if (p < end && *p == '.')
-		for (p++; p < end && *p >= '0' && *p <= '9'; p++, digits++, frac++)
-			m = m * 10 + (uint64_t)(*p - '0');
-	if (p != end || digits > 15)
-		return json_number(s, n, out);
-	v = (double)m / p10[frac];
-	*out = *s == '-' ? -v : v;
-	return 0;
-}
-
-/* The event time of a record, or -1 when it has none usable. */
-static int event_time(const struct rt_record *rec, int64_t *t)
-{
-	struct json_member m;
-	const char *p;
-	size_t len;
-	double v;
-
-	if (!json_get(&rec->obj, time_field, &m))
-		return -1;
-	if (m.type == JSON_NUMBER)
-		return time_mode == TM_RFC3339 || number(m.val, m.vlen, &v) < 0 ?
-		       -1 : tm_from_number(v, time_mode, t);
-	if (time_mode != TM_AUTO && time_mode != TM_RFC3339)
-		return -1;
-	if (rt_string(&m, &scratch, &p, &len) < 0)
-		return -1;
-	return tm_parse_rfc3339(p, len, t);
-}
-
 /* The bytes that tell one distinct value from another: numbers by value,
  * strings by their text, anything else by its JSON text. */
 static void distinct_bytes(struct field *f, const struct json_member *m)
@@ -1449,7 +1399,7 @@ static void distinct_bytes(struct field *f, const struct json_member *m)
 	double x = f->x;
 
 	f->dv.len = 0;
-	if (m->type == JSON_NUMBER && (f->numeric || number(m->val, m->vlen, &x) == 0)) {
+	if (m->type == JSON_NUMBER && (f->numeric || json_number(m->val, m->vlen, &x) == 0)) {
 		if (x == 0)
 			x = 0;		/* -0 is 0 */
 		if (buf_addc(&f->dv, 'n') < 0 || buf_add(&f->dv, &x, sizeof x) < 0)
@@ -1478,7 +1428,7 @@ static int read_fields(const struct rt_record *rec)
 		if (!json_get(&rec->obj, f->path, &m))
 			return i;
 		if (f->numeric && (m.type != JSON_NUMBER ||
-		                   number(m.val, m.vlen, &f->x) < 0))
+		                   json_number(m.val, m.vlen, &f->x) < 0))
 			return i;
 		if (f->o_dist >= 0)
 			distinct_bytes(f, &m);
@@ -1494,8 +1444,8 @@ static void make_key(const struct rt_record *rec, const char **k, size_t *len)
 	int j;
 
 	if (nkf == 0) {
-		/* One key for all; not empty, which htab cannot hold alone. */
-		*k = "-", *len = 1;
+		/* One key for all. */
+		*k = "", *len = 0;
 		return;
 	}
 	if (nkf == 1) {
@@ -1701,7 +1651,7 @@ static void process(const struct rt_record *rec)
 	}
 	if (proc_time) {
 		t = tm_now();
-	} else if (event_time(rec, &t) < 0) {
+	} else if (rt_event_time(&rec->obj, time_field, time_mode, &scratch, &t) < 0) {
 		rt_bad(l->ptr, l->len, l->lineno, "no usable time in field '%s'",
 		       time_field);
 		return;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "htab.h"
 #include "line.h"
 #include "opt.h"
 #include "tap.h"
@@ -114,6 +115,40 @@ static void test_buf(void)
 	ok(b.p == NULL && b.len == 0, "buf free");
 }
 
+static void test_htab(void)
+{
+	struct htab h;
+	char key[16];
+	int i, good = 1, created;
+	uint64_t *v;
+	size_t len;
+
+	htab_init(&h, sizeof(uint64_t));
+	ok(htab_get(&h, "x", 1) == NULL, "empty table finds nothing");
+	v = htab_put(&h, "", 0, &created);
+	ok(v != NULL && created && *v == 0, "empty key is a key");
+	*v = 7;
+	v = htab_put(&h, "", 0, &created);
+	ok(v != NULL && !created && *v == 7, "empty key found again");
+	for (i = 0; i < 5000; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		v = htab_put(&h, key, strlen(key), NULL);
+		good &= v != NULL && *v == 0;
+		*v = (uint64_t)i;
+	}
+	for (i = 0; i < 5000; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		v = htab_get(&h, key, strlen(key));
+		good &= v != NULL && *v == (uint64_t)i;
+	}
+	ok(good && h.n == 5001, "5000 keys survive growth: %zu", h.n);
+	ok(memcmp(htab_key(&h, 1, &len), "k0", 2) == 0 && len == 2,
+	   "entries keep insertion order");
+	htab_clear(&h);
+	ok(h.n == 0 && htab_get(&h, "k1", 2) == NULL, "clear forgets");
+	htab_free(&h);
+}
+
 /* Writes data to a temporary file and returns its path. */
 static char *tmpfile_with(const char *data, size_t len)
 {
@@ -205,6 +240,7 @@ int main(void)
 	test_opt();
 	test_tm();
 	test_buf();
+	test_htab();
 	test_line();
 	test_line_huge();
 	return tap_done();
