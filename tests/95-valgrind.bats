@@ -37,6 +37,16 @@ vg() {
 	[ "$status" -eq 0 ]
 }
 
+@test "window under valgrind" {
+	iot-sim --no-pacing -n 20 -c 5000 --disorder 2s --late-fraction 0.02 > "$T/iot"
+	printf '%s\n' 'junk' '{"ts":"x","value":1}' >> "$T/iot"
+	run vg window -s 10s -S 2s -l 1s -k sensor_id -a count,avg:value,p95:value,distinct:value,stddev:value \
+		--late "$T/late" --checkpoint "$T/ck" "$T/iot"
+	[ "$status" -eq 0 ]
+	run vg window --session 3s -k sensor_id -a count,first:value,last:value "$T/iot"
+	[ "$status" -eq 0 ]
+}
+
 @test "hashtag-count under valgrind" {
 	run vg hashtag-count -f text -w 10s -S 2s --trending "$T/posts"
 	[ "$status" -eq 0 ]
