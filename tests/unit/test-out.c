@@ -1,7 +1,8 @@
 /*
  * Unit tests of out: string escaping, UTF-8 repair and its count, number
- * formatting, and flushing to a pipe (blocking and nonblocking), through a
- * buffer larger than the default, to /dev/full and to a closed pipe.
+ * formatting (layout, and digits against printf's), and flushing to a
+ * pipe (blocking and nonblocking), through a buffer larger than the
+ * default, to /dev/full and to a closed pipe.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -210,6 +211,62 @@ static void test_raw(void)
 	    "valid prefix stops at a truncated sequence");
 }
 
+/*
+ * Does the text of v read back as v, with the significant digits of the
+ * shortest "%.*e" that does?  That is the contract, checked without
+ * depending on how out_json_num finds the digits.
+ */
+static int shortest_as_printf(double v)
+{
+	char b[40], want[40], got[40], *p;
+	int prec, nw = 0, ng = 0, good;
+
+	for (prec = 1; prec < 17; prec++) {
+		snprintf(b, sizeof(b), "%.*e", prec - 1, v);
+		if (strtod(b, NULL) == v)
+			break;
+	}
+	snprintf(b, sizeof(b), "%.*e", prec - 1, v);
+	for (p = b; *p != 'e'; p++)
+		if (*p >= '0' && *p <= '9')
+			want[nw++] = *p;
+	while (nw > 1 && want[nw - 1] == '0')
+		nw--;
+	out_json_num(&o, v);
+	out_putc(&o, '\0');
+	for (p = o.buf; *p != '\0' && *p != 'e' && ng < 40; p++)
+		if ((*p >= '1' && *p <= '9') || (*p == '0' && ng > 0))
+			got[ng++] = *p;
+	while (ng > 1 && got[ng - 1] == '0')
+		ng--;
+	good = strtod(o.buf, NULL) == v && nw == ng &&
+	    memcmp(want, got, (size_t)nw) == 0;
+	if (!good)
+		printf("# %.17g -> %s\n", v, o.buf);
+	o.len = 0;
+	return good;
+}
+
+/* Values tools compute: readings with a few decimals, their neighbours,
+ * sums and averages, and fractions of powers of two. */
+static void test_shortest(void)
+{
+	double sum = 0, v;
+	int i, bad = 0;
+
+	srand(11);
+	for (i = 0; i < 20000 && bad < 5; i++) {
+		v = (double)(rand() % 10000000 - 2000000) / pow(10, rand() % 5);
+		sum += v;
+		bad += !shortest_as_printf(v);
+		bad += !shortest_as_printf(nextafter(v, 0));
+		bad += !shortest_as_printf(sum);
+		bad += !shortest_as_printf(sum / (i + 1));
+		bad += !shortest_as_printf(ldexp(rand() + 1.0, -(rand() % 90)));
+	}
+	ok(bad == 0, "100000 computed values print as the shortest %%.*e");
+}
+
 static void test_numbers(void)
 {
 	static const struct { double v; const char *want; } cases[] = {
@@ -236,6 +293,20 @@ static void test_numbers(void)
 		{123.456, "123.456"}, {21.433333333333334, "21.433333333333334"},
 		{1e15 + 0.5, "1000000000000000.5"}, {4.35, "4.35"},
 		{NAN, "null"}, {INFINITY, "null"}, {-INFINITY, "null"},
+		{22.03, "22.03"}, {-17.25, "-17.25"}, {0.07, "0.07"},
+		{1014.7360000000001, "1014.7360000000001"},
+		{62.89600000000001, "62.89600000000001"},
+		{0.1 + 0.7, "0.7999999999999999"}, {4.35 * 100, "434.99999999999994"},
+		{1234567.891, "1234567.891"}, {123456789012.5, "123456789012.5"},
+		{0.000123, "0.000123"}, {1 - 0x1p-53, "0.9999999999999999"},
+		{0.5 + 0x1p-53, "0.5000000000000001"},
+		{1 + 0x1p-16, "1.0000152587890625"},
+		{1 + 0x1p-17, "1.0000076293945312"},
+		{0x1p-17, "0.00000762939453125"},
+		{0x1.fffffffffffffp-18, "0.000007629394531249999"},
+		{0x1.0000000000001p-16, "0.000015258789062500003"},
+		{4503599627370495.5, "4503599627370495.5"},
+		{999999999999999.5, "999999999999999.5"},
 	};
 	size_t i;
 	char *end;
@@ -434,6 +505,7 @@ int main(void)
 	test_offsets();
 	test_raw();
 	test_numbers();
+	test_shortest();
 	out_free(&o);
 	test_flush();
 	test_end();
