@@ -17,4 +17,7 @@ sh "$dir/hashtags.sh" "$1" || status=1
 echo
 echo "## Windowed aggregation"
 sh "$dir/window.sh" "$1" || status=1
+echo
+echo "## Log parsing"
+sh "$dir/log-parse.sh" "$1" || status=1
 exit "$status"

@@ -4,7 +4,7 @@
 set -eu
 
 pkgs="gcc make libc6-dev libcjson-dev libutf8proc-dev libcsv-dev
-publicsuffix bats jq mandoc python3 miller gawk procps clang cppcheck valgrind"
+publicsuffix bats jq mandoc python3 miller gawk procps clang cppcheck valgrind tzdata"
 
 missing=
 for p in $pkgs; do
