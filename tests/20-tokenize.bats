@@ -388,3 +388,17 @@ start_on_pipe() {
 		"$(tokenize --into -k hashtag "$T/posts" | jq -r '.hashtags[]')"
 	[ "${#lines[@]}" -gt 300 ]
 }
+
+@test "without -f, a record with no text is read by its line field" {
+	printf '%s\n' '{"ts":1,"line":"hi #There","peer":"127.0.0.1:9"}' '{"ts":2,"text":"#a","line":"#b"}' > "$T/in"
+	run --separate-stderr tokenize -k hashtag,word "$T/in"
+	[ "$status" -eq 0 ]
+	same "$output" '{"token":"hi","kind":"word","ts":1}
+{"token":"There","kind":"hashtag","ts":1}
+{"token":"a","kind":"hashtag","ts":2}'
+	[ -z "$stderr" ]
+	run --separate-stderr tokenize -f text "$T/in"
+	[ "$status" -eq 0 ]
+	same "$output" '{"token":"a","kind":"hashtag","ts":2}'
+	same "$stderr" "tokenize: $T/in:1: no string field 'text'"
+}

@@ -4,7 +4,8 @@
 set -eu
 
 pkgs="gcc make libc6-dev libcjson-dev libutf8proc-dev libcsv-dev
-publicsuffix bats jq mandoc python3 miller gawk procps clang cppcheck valgrind tzdata"
+publicsuffix bats jq mandoc python3 miller gawk procps clang cppcheck valgrind tzdata
+netcat-openbsd socat"
 
 missing=
 for p in $pkgs; do

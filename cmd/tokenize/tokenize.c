@@ -17,6 +17,7 @@
 #define NKINDS 5
 
 static const char *field = "text";	/* -f: the field to tokenize */
+static int field_given;			/* -f was given: no fallback to line */
 static unsigned kinds = TOK_ALL;	/* -k: the kinds of token emitted */
 static const char *keep[MAX_KEEP] = { "ts", "id" };	/* --keep */
 static size_t keep_len[MAX_KEEP];
@@ -229,7 +230,10 @@ static void tokenize(struct rt_record *rec)
 	struct json_member m;
 	size_t len;
 
-	if (!json_get(&rec->obj, field, &m) ||
+	/* Without -f, a record with no text field but a line field (what
+	 * nc-source and other raw-line sources write) is read by its line. */
+	if ((!json_get(&rec->obj, field, &m) &&
+	     (field_given || !json_get(&rec->obj, "line", &m))) ||
 	    rt_string(&m, &scratch, &text, &len) < 0) {
 		rt_bad(rec->line.ptr, rec->line.len, rec->line.lineno,
 		       "no string field '%s'", field);
@@ -325,6 +329,7 @@ int main(int argc, char **argv)
 			if (*optarg == '\0')
 				rt_die_opt("-f", "empty field name");
 			field = optarg;
+			field_given = 1;
 			break;
 		case 'k': kinds = parse_kinds(optarg); break;
 		case OPT_KEEP: parse_keep(optarg); break;
