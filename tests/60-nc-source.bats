@@ -1,0 +1,687 @@
+#!/usr/bin/env bats
+# nc-source: real sockets on 127.0.0.1 and Unix sockets in the test's own
+# directory.  Listening ports are chosen by the kernel (port 0) and read
+# from the -v line "listening on ADDR:PORT", so that runs never collide.
+# Every wait is bounded (60 s), and only the --rate test looks at the clock.
+
+load helper
+
+setup() {
+	T="$BATS_TEST_TMPDIR"
+	pid='' bgpids=()
+}
+
+# Nothing a failed test started may outlive it.
+teardown() {
+	local p
+	for p in $pid "${bgpids[@]}"; do
+		kill -9 "$p" 2>/dev/null || true
+	done
+}
+
+# Waits until file $1 has a line matching the extended regex $2.
+wait_for() {
+	local i
+	for i in $(seq 6000); do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.01
+	done
+	echo "timed out waiting for '$2' in $1" >&2
+	return 1
+}
+
+# Waits until file $2 (default $T/out) has at least $1 lines.
+wait_lines() {
+	local i
+	for i in $(seq 6000); do
+		[ "$(wc -l < "${2:-$T/out}")" -ge "$1" ] && return 0
+		sleep 0.01
+	done
+	echo "timed out waiting for $1 lines in ${2:-$T/out}" >&2
+	return 1
+}
+
+# Waits until the socket file $1 exists.
+wait_sock() {
+	local i
+	for i in $(seq 6000); do
+		[ -S "$1" ] && return 0
+		sleep 0.01
+	done
+	echo "timed out waiting for socket $1" >&2
+	return 1
+}
+
+# Starts nc-source ARGS in the background, output to $T/out, diagnostics
+# to $T/err; $pid is its process.
+bg() {
+	nc-source "$@" > "$T/out" 2> "$T/err" &
+	pid=$!
+	wait_ready "$pid"
+}
+
+# Same, with the output read through the shell command $1 into $T/out.
+bg_into() {
+	local reader=$1
+	shift
+	mkfifo "$T/pipe"
+	sh -c "$reader" < "$T/pipe" > "$T/out" &
+	bgpids+=($!)
+	nc-source "$@" > "$T/pipe" 2> "$T/err" &
+	pid=$!
+	wait_ready "$pid"
+}
+
+# A reader that reads nothing until the file $T/go exists.
+gate() {
+	printf "while [ ! -e '%s' ]; do sleep 0.01; done; exec cat" "$T/go"
+}
+
+# The port of a listening nc-source started with -v.
+listen_port() {
+	wait_for "$T/err" '^nc-source: listening on ' || return 1
+	port=$(sed -nE 's/^nc-source: listening on .*:([0-9]+)( \(UDP\))?$/\1/p' "$T/err")
+	[ -n "$port" ]
+}
+
+# Sends SIGUSR1 until the stats line shows field $1 at $2 or more.
+wait_stat() {
+	local i v
+	for i in $(seq 1200); do
+		kill -USR1 "$pid"
+		sleep 0.05
+		v=$(grep '^{"tool"' "$T/err" | tail -n 1 | jq ".$1")
+		[ -n "$v" ] && [ "$v" -ge "$2" ] && return 0
+	done
+	echo "timed out waiting for $1 >= $2" >&2
+	return 1
+}
+
+# The field $1 of the last stats line.
+stat() {
+	grep '^{"tool"' "$T/err" | tail -n 1 | jq ".$1"
+}
+
+# Waits for nc-source to end by itself; its status goes to $rc.  One
+# that is still there after 60 s is killed, and the test fails.
+reap() {
+	local i
+	for i in $(seq 6000); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.01
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -9 "$pid"
+		wait "$pid" || true
+		pid=''
+		echo "nc-source did not end" >&2
+		return 1
+	fi
+	rc=0
+	wait "$pid" || rc=$?
+	pid=''
+}
+
+# Stops nc-source with SIGTERM and waits for it.
+stop() {
+	kill -TERM "$pid"
+	reap
+}
+
+# stderr without the -v chatter about connections and without stats lines.
+quiet_err() {
+	grep -Ev -e '^nc-source: (listening on|connection from|connected to) ' \
+		-e '^nc-source: .*: closed(; reconnecting)?$' -e '^\{"tool"' "$T/err" || true
+}
+
+@test "a client's lines: text is wrapped with ts, line and peer; JSON objects pass through" {
+	bg -l -U "$T/s"
+	printf 'hello world\n{"id":1992000000000002768,"x":[1,2]}\n\n  \r\nwin\r\n{"a":1} trailing\nlast' > "$T/in"
+	timeout 60 nc -NU "$T/s" < "$T/in"
+	wait_lines 6
+	stop
+	[ "$rc" -eq 0 ]
+	# Passed through byte for byte: jq would round the id.
+	same "$(sed -n 2p "$T/out")" '{"id":1992000000000002768,"x":[1,2]}'
+	same "$(sed 2d "$T/out" | jq -c 'del(.ts)')" "{\"line\":\"hello world\",\"peer\":\"$T/s\"}
+{\"line\":\"  \",\"peer\":\"$T/s\"}
+{\"line\":\"win\",\"peer\":\"$T/s\"}
+{\"line\":\"{\\\"a\\\":1} trailing\",\"peer\":\"$T/s\"}
+{\"line\":\"last\",\"peer\":\"$T/s\"}"
+	# The arrival time, RFC 3339 UTC with milliseconds, comes first.
+	same "$(head -c 41 "$T/out" | sed -E 's/[0-9]/9/g')" '{"ts":"9999-99-99T99:99:99.999Z","line":"'
+	same "$(cat "$T/err")" ""
+	[ ! -e "$T/s" ]
+}
+
+@test "--raw wraps JSON lines too; --tag adds fields; --json makes other lines bad input" {
+	printf '{"a":1}\nplain\n' > "$T/in"
+	bg -l -U "$T/s" --raw --tag src=lab --tag 'k"=v\'
+	timeout 60 nc -NU "$T/s" < "$T/in"
+	wait_lines 2
+	stop
+	same "$(jq -c 'del(.ts)' "$T/out")" "{\"line\":\"{\\\"a\\\":1}\",\"peer\":\"$T/s\",\"src\":\"lab\",\"k\\\"\":\"v\\\\\"}
+{\"line\":\"plain\",\"peer\":\"$T/s\",\"src\":\"lab\",\"k\\\"\":\"v\\\\\"}"
+
+	printf '{"a":1}\nplain\n{"a":\n[1]\n{"b":2}\n' > "$T/in"
+	bg -l -U "$T/s" --json --stats --dead-letter "$T/dl"
+	timeout 60 nc -NU "$T/s" < "$T/in"
+	wait_lines 2
+	wait_stat bad_input 3
+	stop
+	same "$(cat "$T/out")" '{"a":1}
+{"b":2}'
+	same "$(quiet_err)" "nc-source: $T/s:2: not a JSON object
+nc-source: $T/s:3: invalid JSON: column 6: unexpected end of line
+nc-source: $T/s:4: not a JSON object"
+	same "$(cat "$T/dl")" 'plain
+{"a":
+[1]'
+	same "$(tail -n 1 "$T/err")" '{"tool":"nc-source","records_in":5,"records_out":2,"bad_input":3,"dropped":0,"utf8_repaired":0,"connections":1,"bytes":32,"lines":5,"queued":0,"paused":0}'
+}
+
+@test "a person typing into nc -lk: nc-source | tokenize | window counts the words" {
+	mkfifo "$T/keys" "$T/src"
+	nc -lvk 127.0.0.1 0 < "$T/keys" > /dev/null 2> "$T/nc.err" &
+	bgpids+=($!)
+	exec 5> "$T/keys"
+	wait_for "$T/nc.err" '^Listening on '
+	ncport=$(awk '/^Listening on/ { print $NF; exit }' "$T/nc.err")
+	tee "$T/seen" < "$T/src" | tokenize -f line -k word |
+		window --processing-time -s 10s -k token -a count > "$T/out" &
+	bgpids+=($!)
+	pipeline=$!
+	nc-source 127.0.0.1 "$ncport" > "$T/src" 2> "$T/err" &
+	pid=$!
+	wait_ready "$pid"
+	wait_for "$T/nc.err" '^Connection received'
+	echo 'hello world' >&5
+	sleep 0.2
+	echo 'the world says hello' >&5
+	sleep 0.2
+	printf 'world\r\n' >&5
+	wait_lines 3 "$T/seen"
+	stop
+	[ "$rc" -eq 0 ]
+	exec 5>&-
+	wait "$pipeline"
+	# Sums over windows, in case the typing crossed a window's end.
+	same "$(jq -s -c 'group_by(.token) | map({(.[0].token): (map(.count) | add)}) | add' "$T/out")" \
+		'{"hello":2,"says":1,"the":1,"world":3}'
+	same "$(jq -r .peer "$T/seen" | sort -u)" "127.0.0.1:$ncport"
+	same "$(cat "$T/err")" ""
+}
+
+@test "50 clients at once, 20000 lines each: every line arrives exactly once, in order" {
+	bg -l -v 0
+	listen_port
+	run timeout 120 flood -c 50 -n 20000 127.0.0.1 "$port"
+	[ "$status" -eq 0 ]
+	stop
+	[ "$rc" -eq 0 ]
+	# {"c":C,"i":I,"p":""}: each connection's numbers must run 0, 1, ...
+	run awk -F'[:,]' '{
+		if (!($2 in next_i)) { next_i[$2] = 0; clients++ }
+		if ($4 != next_i[$2]) bad++
+		next_i[$2] = $4 + 1; n++
+	} END {
+		for (c in next_i) if (next_i[c] != 20000) bad++
+		print n, clients, bad + 0
+	}' "$T/out"
+	same "$output" "1000000 50 0"
+	same "$(quiet_err)" ""
+	same "$(grep -c '^nc-source: connection from 127.0.0.1:' "$T/err")" 50
+}
+
+@test "a slow reader: the queue fills, reading pauses, senders wait, nothing is lost" {
+	bg_into 'exec slowcat 8192 2' -l -v --stats --buffer 64k 0
+	listen_port
+	run timeout 120 flood -c 4 -n 10000 -s 100 127.0.0.1 "$port"
+	[ "$status" -eq 0 ]
+	stop
+	[ "$rc" -eq 0 ]
+	wait "${bgpids[0]}"
+	run awk -F'[:,]' '{
+		if (!($2 in next_i)) next_i[$2] = 0
+		if ($4 != next_i[$2]) bad++
+		next_i[$2] = $4 + 1; n++
+	} END { print n, bad + 0 }' "$T/out"
+	same "$output" "40000 0"
+	[ "$(stat paused)" -gt 0 ]
+	same "$(stat dropped)" 0
+	same "$(quiet_err)" ""
+}
+
+@test "drop-newest: with the reader stalled the first lines are kept, the rest counted" {
+	bg_into "$(gate)" -l -v --stats --buffer 64k --on-full drop-newest 0
+	listen_port
+	run timeout 60 flood -n 20000 -s 100 127.0.0.1 "$port"
+	[ "$status" -eq 0 ]
+	wait_stat records_in 20000
+	touch "$T/go"
+	stop
+	[ "$rc" -eq 0 ]
+	wait "${bgpids[0]}"
+	kept=$(wc -l < "$T/out")
+	dropped=$(stat dropped)
+	[ "$dropped" -gt 0 ]
+	same "$((kept + dropped))" 20000
+	# The kept lines are exactly lines 0 .. kept-1.
+	same "$(jq -r .i "$T/out" | awk -v k="$kept" '$1 != NR - 1 { bad++ } END { print NR == k && !bad }')" 1
+	same "$(quiet_err)" "nc-source: buffer full: dropping the newest lines
+nc-source: dropped $dropped lines in all: buffer full (--on-full drop-newest)"
+}
+
+@test "drop-oldest: with the reader stalled the lines written and the newest are kept" {
+	bg_into "$(gate)" -l -v --stats --buffer 64k --on-full drop-oldest 0
+	listen_port
+	run timeout 60 flood -n 20000 -s 100 127.0.0.1 "$port"
+	[ "$status" -eq 0 ]
+	wait_stat records_in 20000
+	touch "$T/go"
+	stop
+	[ "$rc" -eq 0 ]
+	wait "${bgpids[0]}"
+	kept=$(wc -l < "$T/out")
+	dropped=$(stat dropped)
+	[ "$dropped" -gt 0 ]
+	same "$((kept + dropped))" 20000
+	# Lines 0 .. P-1 (already on their way out), then the newest up to
+	# 19999: one gap, of exactly the dropped lines.
+	same "$(jq -r .i "$T/out" | awk '
+		NR > 1 && $1 != prev + 1 { gaps++; gap = $1 - prev - 1 }
+		{ prev = $1 } END { print gaps, gap, prev }')" "1 $dropped 19999"
+	same "$(quiet_err)" "nc-source: buffer full: dropping the oldest lines
+nc-source: dropped $dropped lines in all: buffer full (--on-full drop-oldest)"
+}
+
+@test "lines split across writes at every byte boundary are joined" {
+	printf 'h\xc3\xa9llo w\xc3\xb6rld\n{"a":"\xc3\xa7"}\r\nlast \xf0\x9f\x92\xa1 line\n' > "$T/msg"
+	n=$(wc -c < "$T/msg")
+	bg -l -v 0
+	listen_port
+	timeout 60 dribble -d 1000 "$T/msg" 127.0.0.1 "$port"
+	wait_lines $((3 * (n - 1)))
+	stop
+	[ "$rc" -eq 0 ]
+	expected=$(for i in $(seq $((n - 1))); do printf '%s\n' 'héllo wörld' 'ç' 'last 💡 line'; done)
+	same "$(jq -r '.line // .a' "$T/out")" "$expected"
+	same "$(jq -r .peer "$T/out" | sort -u | grep -c '^127\.0\.0\.1:[0-9]*$')" 1
+	same "$(quiet_err)" ""
+}
+
+@test "peers that vanish mid-line: what they sent of it is a line" {
+	bg -l -v 0
+	listen_port
+	timeout 60 flood -t -c 2 -n 2 -e 'cut off' 127.0.0.1 "$port"
+	timeout 60 flood -t -n 2 -e 'reset' -R 127.0.0.1 "$port"
+	wait_lines 9
+	stop
+	[ "$rc" -eq 0 ]
+	same "$(jq -r '"\(.peer) \(.line)"' "$T/out" | sort | awk '{ $1 = ""; print }' | sort)" \
+" c=0 i=0
+ c=0 i=0
+ c=0 i=1
+ c=0 i=1
+ c=1 i=0
+ c=1 i=1
+ cut off
+ cut off
+ reset"
+	# Each peer's lines keep their order, the piece last.
+	for p in $(jq -r .peer "$T/out" | sort -u); do
+		last=$(jq -r --arg p "$p" 'select(.peer == $p) | .line' "$T/out" | tail -n 1)
+		[[ "$last" == "cut off" || "$last" == "reset" ]]
+	done
+	[[ "$(quiet_err)" =~ ^nc-source:\ cannot\ read\ from\ 127\.0\.0\.1:[0-9]+:\ Connection\ reset\ by\ peer$ ]]
+}
+
+@test "a client reconnects with backoff after the server restarts" {
+	printf 'one\n' > "$T/1"
+	printf 'two\n' > "$T/2"
+	nc -lvN 127.0.0.1 0 < "$T/1" > /dev/null 2> "$T/nc.err" &
+	bgpids+=($!)
+	wait_for "$T/nc.err" '^Listening on '
+	ncport=$(awk '/^Listening on/ { print $NF; exit }' "$T/nc.err")
+	bg 127.0.0.1 "$ncport"
+	wait_lines 1
+	# The first server is gone: the reconnects are refused until the
+	# second one listens on the same port.
+	wait_for "$T/err" 'Connection refused'
+	nc -lN 127.0.0.1 "$ncport" < "$T/2" > /dev/null &
+	bgpids+=($!)
+	wait_lines 2
+	stop
+	[ "$rc" -eq 0 ]
+	same "$(jq -r .line "$T/out")" 'one
+two'
+	same "$(cat "$T/err")" "nc-source: cannot connect to '127.0.0.1:$ncport': Connection refused (retrying)
+nc-source: connected to 127.0.0.1:$ncport"
+}
+
+@test "--once exits 0 at the peer's EOF, and 1 when it cannot connect" {
+	printf 'a\nb' > "$T/1"
+	nc -lvN 127.0.0.1 0 < "$T/1" > /dev/null 2> "$T/nc.err" &
+	bgpids+=($!)
+	wait_for "$T/nc.err" '^Listening on '
+	ncport=$(awk '/^Listening on/ { print $NF; exit }' "$T/nc.err")
+	run --separate-stderr timeout 60 sh -c 'nc-source --once 127.0.0.1 "$1" | jq -r .line' sh "$ncport"
+	[ "$status" -eq 0 ]
+	same "$output" 'a
+b'
+	same "$stderr" ""
+	wait "${bgpids[0]}"
+	run --separate-stderr timeout 60 nc-source --once 127.0.0.1 "$ncport"
+	[ "$status" -eq 1 ]
+	same "$stderr" "nc-source: cannot connect to '127.0.0.1:$ncport': Connection refused"
+	same "$output" ""
+}
+
+@test "a client of a Unix socket; IPv6 peers are written in brackets" {
+	printf 'over unix\n' > "$T/1"
+	nc -lNU "$T/s" < "$T/1" > /dev/null &
+	bgpids+=($!)
+	wait_sock "$T/s"
+	run --separate-stderr timeout 60 nc-source --once -U "$T/s"
+	[ "$status" -eq 0 ]
+	same "$(printf '%s\n' "$output" | jq -c 'del(.ts)')" "{\"line\":\"over unix\",\"peer\":\"$T/s\"}"
+
+	grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null || skip "no IPv6 loopback"
+	bg -l -v -b ::1 0
+	listen_port
+	same "$(head -n 1 "$T/err")" "nc-source: listening on [::1]:$port"
+	echo v6 | timeout 60 nc -N ::1 "$port"
+	wait_lines 1
+	stop
+	[[ "$(jq -r .peer "$T/out")" =~ ^\[::1\]:[0-9]+$ ]]
+}
+
+@test "UDP: a datagram may hold several lines; the sender is the peer" {
+	bg -l -u -v 0
+	listen_port
+	same "$(head -n 1 "$T/err")" "nc-source: listening on 127.0.0.1:$port (UDP)"
+	timeout 60 flood -u -t -k 3 -n 6 127.0.0.1 "$port"
+	printf 'no newline at the end' | timeout 60 nc -uN -w1 127.0.0.1 "$port" || true
+	wait_lines 7
+	stop
+	[ "$rc" -eq 0 ]
+	same "$(jq -r .line "$T/out")" 'c=0 i=0 
+c=0 i=1 
+c=0 i=2 
+c=0 i=3 
+c=0 i=4 
+c=0 i=5 
+no newline at the end'
+	same "$(jq -r .peer "$T/out" | grep -c '^127\.0\.0\.1:[0-9]*$')" 7
+}
+
+@test "UDP bursts: every line is output, dropped by the queue, or dropped by the kernel, counted" {
+	bg_into "$(gate)" -l -u -v --stats --buffer 64k 0
+	listen_port
+	# Stopped, it leaves the burst to the socket's buffer, which overflows.
+	kill -STOP "$pid"
+	run timeout 60 flood -u -k 10 -n 300000 -s 50 -P 50 127.0.0.1 "$port"
+	kill -CONT "$pid"
+	[ "$status" -eq 0 ]
+	for i in $(seq 1200); do
+		kill -USR1 "$pid"
+		sleep 0.05
+		s=$(grep '^{"tool"' "$T/err" | tail -n 1)
+		[ -n "$s" ] && [ $(($(jq .records_in <<< "$s") + 10 * $(jq .kernel_dropped <<< "$s"))) -ge 300000 ] && break
+	done
+	touch "$T/go"
+	stop
+	[ "$rc" -eq 0 ]
+	wait "${bgpids[0]}"
+	out=$(wc -l < "$T/out")
+	dropped=$(stat dropped)
+	kdropped=$(stat kernel_dropped)
+	[ "$dropped" -gt 0 ]
+	[ "$kdropped" -gt 0 ]
+	same "$((out + dropped + 10 * kdropped))" 300000
+	same "$(stat datagrams)" $((30000 - kdropped))
+	# The two kinds of dropping start in either order.
+	same "$(quiet_err | sort)" "nc-source: buffer full: dropping the newest lines
+nc-source: dropped $dropped lines in all: buffer full (--on-full drop-newest)
+nc-source: receive buffer full: the kernel is dropping datagrams
+nc-source: the kernel dropped $kdropped datagrams: receive buffer full"
+}
+
+@test "overlong lines and binary garbage: reported, dead-lettered, repaired" {
+	{
+		printf 'ok\n'
+		printf 'y%.0s' $(seq 300)
+		printf '\n'
+		printf 'bin\000\001\xff\xfe\033[31m\tx\n'
+		printf '{"k":"caf\xe9"}\n'
+		printf '{"broken":\n'
+		printf 'z%.0s' $(seq 150)
+	} > "$T/in"
+	bg -l -U "$T/s" --max-line 100 --dead-letter "$T/dl" --stats
+	timeout 60 nc -NU "$T/s" < "$T/in"
+	wait_lines 4
+	wait_stat bad_input 2
+	stop
+	[ "$rc" -eq 0 ]
+	same "$(jq -c 'del(.ts)' "$T/out")" "{\"line\":\"ok\",\"peer\":\"$T/s\"}
+{\"line\":\"bin\\u0000\\u0001��\\u001b[31m\\tx\",\"peer\":\"$T/s\"}
+{\"k\":\"caf�\"}
+{\"line\":\"{\\\"broken\\\":\",\"peer\":\"$T/s\"}"
+	same "$(quiet_err)" "nc-source: $T/s:2: line too long (over 100 bytes)
+nc-source: $T/s:6: line too long (over 100 bytes)"
+	same "$(tail -n 1 "$T/err")" '{"tool":"nc-source","records_in":6,"records_out":4,"bad_input":2,"dropped":0,"utf8_repaired":3,"connections":1,"bytes":493,"lines":6,"queued":0,"paused":0}'
+	# The dead letter keeps the first --max-line bytes of each.
+	same "$(cat "$T/dl")" "$(printf 'y%.0s' $(seq 100))
+$(printf 'z%.0s' $(seq 100))"
+}
+
+@test "--strict ends at the first bad line with status 1" {
+	bg -l -U "$T/s" --json --strict
+	printf '{"a":1}\nnope\n{"b":2}\n' | timeout 60 nc -NU "$T/s"
+	reap
+	[ "$rc" -eq 1 ]
+	same "$(cat "$T/out")" '{"a":1}'
+	same "$(cat "$T/err")" "nc-source: $T/s:2: not a JSON object"
+	[ ! -e "$T/s" ]
+}
+
+@test "--rate releases the lines as a steady flow within 10% of the rate" {
+	bg_into 'exec linerate' -l -v --rate 2000 0
+	listen_port
+	run timeout 60 flood -n 8000 -s 20 127.0.0.1 "$port"
+	[ "$status" -eq 0 ]
+	# SIGTERM: the lines still queued go out at the same rate.
+	stop
+	[ "$rc" -eq 0 ]
+	wait "${bgpids[0]}"
+	read -r n r < "$T/out"
+	same "$n" 8000
+	awk -v r="$r" 'BEGIN { exit !(r >= 1800 && r <= 2200) }' || {
+		echo "rate $r lines/s, not 2000 +-10%" >&2
+		false
+	}
+}
+
+@test "memory stays bounded by --buffer while flooded" {
+	[ "$RTPIPE_BUILD" = build ] || skip "sanitizers change the memory figures"
+	bg_into "$(gate)" -l -v --stats --buffer 4M --on-full drop-newest 0
+	listen_port
+	run timeout 120 flood -c 10 -n 50000 -s 200 127.0.0.1 "$port"
+	[ "$status" -eq 0 ]
+	wait_stat records_in 500000
+	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")
+	touch "$T/go"
+	stop
+	[ "$rc" -eq 0 ]
+	# 100 MB came in; the queue holds 4 MiB, the rest is fixed buffers.
+	[ "$(stat dropped)" -gt 400000 ]
+	[ "$hwm" -lt $((4096 + 8192)) ] || { echo "peak RSS $hwm KiB" >&2; false; }
+}
+
+@test "SIGTERM: stop accepting, emit the lines and the partial line received, exit 0" {
+	mkfifo "$T/keys"
+	bg -l -U "$T/s"
+	nc -U "$T/s" < "$T/keys" > /dev/null &
+	bgpids+=($!)
+	exec 5> "$T/keys"
+	printf 'a\nb\npart' >&5
+	wait_lines 2
+	stop
+	exec 5>&-
+	[ "$rc" -eq 0 ]
+	same "$(jq -r .line "$T/out")" 'a
+b
+part'
+	same "$(cat "$T/err")" ""
+	[ ! -e "$T/s" ]
+}
+
+@test "SIGUSR1 prints the stats: connections, bytes, lines, dropped, bad input" {
+	bg -l -U "$T/s" --max-line 10
+	printf 'a\n\n0123456789ABC\nb\n' | timeout 60 nc -NU "$T/s"
+	printf 'c\n' | timeout 60 nc -NU "$T/s"
+	wait_lines 3
+	wait_stat lines 5
+	stop
+	[ "$rc" -eq 0 ]
+	same "$(grep '^{"tool"' "$T/err" | tail -n 1)" '{"tool":"nc-source","records_in":4,"records_out":3,"bad_input":1,"dropped":0,"utf8_repaired":0,"connections":2,"bytes":21,"lines":5,"queued":0,"paused":0}'
+	same "$(quiet_err)" "nc-source: $T/s:3: line too long (over 10 bytes)"
+}
+
+@test "--max-clients: a client over the limit waits until one leaves" {
+	mkfifo "$T/keys"
+	bg -l -v -U "$T/s" --max-clients 1
+	nc -NU "$T/s" < "$T/keys" > /dev/null &
+	bgpids+=($!)
+	exec 5> "$T/keys"
+	echo first >&5
+	wait_lines 1
+	# (Not holding the first client's stdin open.)
+	printf 'second\n' | timeout 60 nc -NU "$T/s" 5>&- &
+	bgpids+=($!)
+	sleep 0.2
+	echo third >&5
+	wait_lines 2
+	exec 5>&-
+	wait_lines 3
+	stop
+	same "$(jq -r .line "$T/out")" 'first
+third
+second'
+	same "$(grep -c 'connection from' "$T/err")" 2
+}
+
+@test "a Unix socket left behind is replaced; one in use is an error" {
+	bg -l -U "$T/s"
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ -S "$T/s" ]
+	bg -l -U "$T/s"
+	run --separate-stderr timeout 60 nc-source -l -U "$T/s"
+	[ "$status" -eq 1 ]
+	same "$stderr" "nc-source: cannot listen on '$T/s': Address already in use"
+	echo still | timeout 60 nc -NU "$T/s"
+	wait_lines 1
+	stop
+	[ "$rc" -eq 0 ]
+	same "$(jq -r .line "$T/out")" still
+}
+
+@test "a full disk is a write error with status 1" {
+	nc-source -l -U "$T/s" > /dev/full 2> "$T/err" &
+	pid=$!
+	wait_ready "$pid"
+	echo x | timeout 60 nc -NU "$T/s"
+	reap
+	[ "$rc" -eq 1 ]
+	same "$(cat "$T/err")" "nc-source: write error: No space left on device"
+	[ ! -e "$T/s" ]
+}
+
+@test "a reader that goes away ends the tool quietly" {
+	mkfifo "$T/pipe"
+	head -n 1 < "$T/pipe" > "$T/out" &
+	bgpids+=($!)
+	nc-source -l -U "$T/s" > "$T/pipe" 2> "$T/err" &
+	pid=$!
+	wait_ready "$pid"
+	timeout 60 flood -U "$T/s" -n 100000 2> /dev/null || true
+	reap
+	[ "$rc" -eq 0 ]
+	same "$(cat "$T/out")" '{"c":0,"i":0,"p":""}'
+	same "$(cat "$T/err")" ""
+}
+
+@test "usage errors exit 2 and name the option" {
+	err() {
+		run --separate-stderr nc-source "$@"
+		[ "$status" -eq 2 ] || { echo "status $status for $*" >&2; return 1; }
+		printf '%s\n' "$stderr" | head -n 1
+	}
+	same "$(err -u 9999)" "nc-source: -u needs -l: a UDP source receives on a local port"
+	same "$(err -l -u -U x)" "nc-source: -u and -U cannot be used together"
+	same "$(err -b ::1 h 1)" "nc-source: -b needs -l"
+	same "$(err -l -b ::1 -U x)" "nc-source: -b and -U cannot be used together"
+	same "$(err --once --reconnect h 1)" "nc-source: --once and --reconnect cannot be used together"
+	same "$(err -l --once 1)" "nc-source: --once and -l cannot be used together"
+	same "$(err -l --backoff-max 5s 1)" "nc-source: --backoff-max and -l cannot be used together"
+	same "$(err --max-clients 5 h 1)" "nc-source: --max-clients needs -l with TCP or -U"
+	same "$(err -l --raw --json 1)" "nc-source: --raw and --json cannot be used together"
+	same "$(err -l -u --on-full block 1)" "nc-source: --on-full block and -u cannot be used together: UDP senders cannot be slowed down"
+	same "$(err -l --on-full sometimes 1)" "nc-source: --on-full: expected block, drop-oldest or drop-newest: 'sometimes'"
+	same "$(err -l --buffer 1k 1)" "nc-source: --buffer: too small: 1k"
+	same "$(err -l --buffer 64k --max-line 1M 1)" "nc-source: --buffer: 65536 bytes do not hold a line of --max-line 1048576"
+	same "$(err -l --rate 0 1)" "nc-source: --rate: too small: 0"
+	same "$(err -l --tag novalue 1)" "nc-source: --tag: expected KEY=VALUE: 'novalue'"
+	same "$(err -l --tag line=x 1)" "nc-source: --tag: 'line' is a field of the record already"
+	same "$(err -l --tag a=1 --tag a=2 1)" "nc-source: --tag: 'a' given twice"
+	same "$(err localhost)" "nc-source: missing operand"
+	same "$(err -l 1 2)" "nc-source: too many operands"
+	same "$(err --bogus)" "nc-source: unrecognized option '--bogus'"
+	run --separate-stderr nc-source h 1 2
+	[[ "$stderr" == *"usage: nc-source [options] HOST PORT"* ]]
+}
+
+@test "runtime errors exit 1: a port in use, a name that does not resolve" {
+	bg -l -v 0
+	listen_port
+	run --separate-stderr timeout 60 nc-source -l "$port"
+	[ "$status" -eq 1 ]
+	same "$stderr" "nc-source: cannot listen on '127.0.0.1:$port': Address already in use"
+	stop
+	run --separate-stderr timeout 60 nc-source --once no-such-host.invalid 1
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "nc-source: cannot resolve 'no-such-host.invalid' port '1': "* ]]
+}
+
+@test "-h prints the usage to stdout; -V the version" {
+	run --separate-stderr nc-source -h
+	[ "$status" -eq 0 ]
+	[[ "$output" == "usage: nc-source [options] HOST PORT"* ]]
+	same "$stderr" ""
+	run --separate-stderr nc-source -V
+	[ "$status" -eq 0 ]
+	same "$output" "nc-source (rtpipe) 0.1.0"
+	# -u is UDP here, as in nc; --unbuffered keeps its meaning.
+	bg -l -U "$T/s" --unbuffered
+	echo x | timeout 60 nc -NU "$T/s"
+	wait_lines 1
+	stop
+	[ "$rc" -eq 0 ]
+}
+
+@test "nc-source under valgrind: clients, bad input, SIGTERM" {
+	[ "$RTPIPE_BUILD" = build ] || skip "checked once, in the plain build"
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		--error-exitcode=99 nc-source -l -U "$T/s" --max-line 50 --json \
+		--dead-letter "$T/dl" > "$T/out" 2> "$T/err" &
+	pid=$!
+	wait_sock "$T/s"
+	timeout 60 flood -U "$T/s" -c 3 -n 1000 -e '{"x":1}'
+	printf 'not json\n%0100d\n{"a":"\xff"}\n' 0 | timeout 60 nc -NU "$T/s"
+	wait_lines 3004
+	stop
+	[ "$rc" -eq 0 ]
+	same "$(cat "$T/err")" "nc-source: $T/s:1: not a JSON object
+nc-source: $T/s:2: line too long (over 50 bytes)"
+}
