@@ -17,27 +17,14 @@
 # shellcheck disable=SC2016
 set -eu
 
-usage="usage: sh bench/log-parse.sh BUILD"
-[ $# -eq 1 ] || { echo "$usage" >&2; exit 2; }
-[ -d "$1" ] || { echo "bench: no build directory '$1'; run make first" >&2; exit 1; }
-build=$(cd "$1" && pwd)
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 lines=${BENCH_LINES:-1000000}
-runs=${BENCH_RUNS:-3}
-budget=${BENCH_BUDGET:-10}
-for v in "$lines" "$runs" "$budget"; do
-	case $v in
-	'' | *[!0-9]* | 0) echo "bench: not a positive integer: '$v'" >&2; exit 2 ;;
-	esac
-done
-
-out=bench/out
-mkdir -p "$out"
+positive "$lines"
 LOG=$out/access-$lines-seed1.log
-LC_ALL=C.UTF-8
-PATH=$build/bin:$build/bench:$PATH
-export LC_ALL PATH LOG
+res=$out/log-parse
+export LOG
 
 [ -x "$build/bench/measure" ] ||
 	make --no-print-directory -s BUILD="$1" "$1/bench/measure" >&2 ||
@@ -269,40 +256,8 @@ else
 fi
 cat "$LOG" > /dev/null	# into the page cache before the first timing
 
-rm -f "$out"/lp-*.out "$out"/lp-*.err "$out"/lp-*.time "$out/lp-results"
-failed=0
-# bench NAME LABEL COMMAND: runs COMMAND with sh -c, stdout to
-# $out/lp-NAME.out, up to $runs times while the time spent on it stays
-# under $budget seconds; appends "NAME LABEL best-s peak-KiB runs".
-bench() {
-	name=$1 label=$2 cmd=$3
-	best='' rss=0 n=0 spent=0
-	printf '%s ...' "$label" >&2
-	while [ "$n" -lt "$runs" ]; do
-		n=$((n + 1))
-		if ! measure -o "$out/lp-$name.time" sh -c "$cmd" \
-		    > "$out/lp-$name.out" 2> "$out/lp-$name.err"; then
-			printf ' FAILED:\n' >&2
-			head -n 5 "$out/lp-$name.err" >&2
-			failed=1
-			printf '%s\t%s\t-\t-\t%s\n' "$name" "$label" "$n" >> "$out/lp-results"
-			return 0
-		fi
-		read -r t k < "$out/lp-$name.time"
-		printf ' %s' "$t" >&2
-		read -r best rss spent <<-EOF
-		$(awk -v t="$t" -v k="$k" -v b="${best:-$t}" -v r="$rss" -v s="$spent" \
-		    'BEGIN { print (t < b ? t : b), (k > r ? k : r), s + t }')
-		EOF
-		awk -v s="$spent" -v b="$budget" 'BEGIN { exit !(s >= b) }' && break
-	done
-	printf '\n' >&2
-	if [ -s "$out/lp-$name.err" ]; then
-		echo "bench: $label wrote to stderr:" >&2
-		head -n 5 "$out/lp-$name.err" >&2
-	fi
-	printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$label" "$best" "$rss" "$n" >> "$out/lp-results"
-}
+mkdir -p "$res"
+rm -f "$res"/*.out "$res"/*.err "$res"/*.time "$res"/*.norm "$res/results"
 
 cmd_lp='log-parse -F combined "$LOG"'
 cmd_auto='log-parse "$LOG"'
@@ -322,11 +277,11 @@ python3 -c '
 import json, sys
 for line in sys.stdin:
     print(json.dumps(json.loads(line), ensure_ascii=False, separators=(",", ":")))
-' < "$out/lp-mlr.out" > "$out/lp-mlr.norm" 2>/dev/null || : > "$out/lp-mlr.norm"
+' < "$res/mlr.out" > "$res/mlr.norm" 2>/dev/null || : > "$res/mlr.norm"
 agree() {
-	f=$out/lp-$1.out
-	[ "$1" = mlr ] && f=$out/lp-mlr.norm
-	if cmp -s "$out/lp-lp.out" "$f"; then echo yes; else echo NO; failed=1; fi
+	f=$res/$1.out
+	[ "$1" = mlr ] && f=$res/mlr.norm
+	if cmp -s "$res/lp.out" "$f"; then echo yes; else echo NO; failed=1; fi
 }
 same_auto=$(agree auto) same_awk=$(agree awk) same_mlr=$(agree mlr)
 same_python=$(agree python)
@@ -370,7 +325,7 @@ END {
 			printf "- at least 10× the Python parser: %.1f×, %s\n", py / lp,
 			    py / lp >= 10 ? "met" : "NOT met"
 	}
-}' "$out/lp-results"
+}' "$res/results"
 
 echo
 echo "Commands (\$LOG=$LOG):"
