@@ -147,6 +147,7 @@ int rt_option(int c, const char *arg)
 		printf("%s (rtpipe) %s\n", rt.prog, RTPIPE_VERSION);
 		exit(fflush(stdout) == 0 ? 0 : 1);
 	case 'u':
+	case RT_OPT_UNBUFFERED:
 		rt.out.unbuffered = 1;
 		return 1;
 	case RT_OPT_STATS:

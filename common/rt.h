@@ -41,14 +41,14 @@
 
 enum {
 	RT_OPT_STATS = 0x1000, RT_OPT_DEAD_LETTER, RT_OPT_STRICT,
-	RT_OPT_MAX_LINE
+	RT_OPT_MAX_LINE, RT_OPT_UNBUFFERED
 };
 
 /* Long options every tool takes; put them in the tool's option array. */
 #define RT_LONGOPTS \
 	{"help", no_argument, NULL, 'h'}, \
 	{"version", no_argument, NULL, 'V'}, \
-	{"unbuffered", no_argument, NULL, 'u'}, \
+	{"unbuffered", no_argument, NULL, RT_OPT_UNBUFFERED}, \
 	{"stats", no_argument, NULL, RT_OPT_STATS}, \
 	{"dead-letter", required_argument, NULL, RT_OPT_DEAD_LETTER}, \
 	{"strict", no_argument, NULL, RT_OPT_STRICT}, \

@@ -1134,14 +1134,10 @@ static void check_sizes(void)
 
 int main(int argc, char **argv)
 {
-	int c, li;
+	int c;
 
 	rt_init("nc-source");
-	for (;;) {
-		li = -1;
-		c = getopt_long(argc, argv, "hVklub:U:v", longopts, &li);
-		if (c == -1)
-			break;
+	while ((c = getopt_long(argc, argv, "hVklub:U:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h': usage(0); break;
 		case 'l': listening = 1; break;
@@ -1149,12 +1145,8 @@ int main(int argc, char **argv)
 		case 'b': bind_addr = optarg; break;
 		case 'U': unix_path = optarg; break;
 		case 'v': verbose = 1; break;
-		case 'u':
-			/* -u is nc's UDP; --unbuffered keeps its meaning. */
-			if (li >= 0 && strcmp(longopts[li].name, "unbuffered") == 0)
-				rt_option('u', NULL);
-			else
-				udp = 1;
+		case 'u':	/* nc's UDP; --unbuffered keeps its meaning */
+			udp = 1;
 			break;
 		case OPT_ONCE:
 			once = 1;
