@@ -85,6 +85,27 @@ _Noreturn void rt_die(int status, const char *fmt, ...)
 	exit(status);
 }
 
+void rt_oom(void)
+{
+	rt_die(1, "out of memory");
+}
+
+void *rt_xrealloc(void *p, size_t n)
+{
+	if ((p = realloc(p, n ? n : 1)) == NULL)
+		rt_oom();
+	return p;
+}
+
+void *rt_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (p == NULL)
+		rt_oom();
+	return p;
+}
+
 _Noreturn void rt_die_opt(const char *opt, const char *why)
 {
 	rt_die(2, "%s: %s", opt, why);

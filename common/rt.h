@@ -91,6 +91,10 @@ void rt_stat(const char *name, const unsigned long long *v);
 void rt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void rt_die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Memory exhaustion ends a tool with status 1; the x-wrappers die so. */
+void rt_oom(void) __attribute__((noreturn));
+void *rt_xrealloc(void *p, size_t n);
+void *rt_xcalloc(size_t n, size_t size);
 /* A usage error about one option value: "prog: -s: too large: 9" exit 2. */
 _Noreturn void rt_die_opt(const char *opt, const char *why);
 

@@ -43,6 +43,17 @@ static int digits(const char *s, int n)
 	return v;
 }
 
+int64_t tm_gcd(int64_t a, int64_t b)
+{
+	while (b != 0) {
+		int64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
 int64_t tm_floor(int64_t t, int64_t step)
 {
 	int64_t q = t / step;

@@ -27,6 +27,8 @@ void tm_format(int64_t ms, char buf[TM_LEN + 1]);
 /* Wall clock and monotonic clock, in milliseconds. */
 int64_t tm_now(void);
 int64_t tm_mono(void);
+/* Greatest common divisor of two positive durations (pane sizes). */
+int64_t tm_gcd(int64_t a, int64_t b);
 /* Floor division for window alignment (correct for negative times). */
 int64_t tm_floor(int64_t t, int64_t step);
 

@@ -56,29 +56,13 @@ struct ranked {
 static struct ranked *ranks;
 static size_t ranks_cap;
 
-static __attribute__((noreturn)) void oom(void)
-{
-	rt_die(1, "out of memory");
-}
-
 static void *put(struct htab *h, const char *key, size_t len)
 {
 	void *v = htab_put(h, key, len, NULL);
 
 	if (v == NULL)
-		oom();
+		rt_oom();
 	return v;
-}
-
-static int64_t gcd(int64_t a, int64_t b)
-{
-	while (b != 0) {
-		int64_t t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
 }
 
 /* Finds or makes the pane that starts at start. */
@@ -101,7 +85,7 @@ static struct pane *pane_at(int64_t start)
 		struct pane *p = realloc(panes, cap * sizeof *p);
 
 		if (p == NULL)
-			oom();
+			rt_oom();
 		panes = p;
 		panes_cap = cap;
 	}
@@ -133,7 +117,7 @@ static void merge(const struct htab *src, struct htab *dst)
 		if (fold) {
 			folded.len = 0;
 			if (tok_fold(k, len, &folded) < 0)
-				oom();
+				rt_oom();
 			k = folded.p;
 			len = folded.len;
 		}
@@ -201,7 +185,7 @@ static void emit_top(const struct htab *counts, int64_t start, int64_t end)
 		free(ranks);
 		ranks_cap = counts->n * 2;
 		if ((ranks = malloc(ranks_cap * sizeof *ranks)) == NULL)
-			oom();
+			rt_oom();
 	}
 	for (i = 0; i < counts->n; i++) {
 		struct ranked *r = &ranks[n];
@@ -439,7 +423,7 @@ int main(int argc, char **argv)
 		batch_ms = 2000;
 	if (!slide_ms)
 		slide_ms = size_ms;
-	pane_ms = size_ms ? gcd(size_ms, slide_ms) : 0;
+	pane_ms = size_ms ? tm_gcd(size_ms, slide_ms) : 0;
 	alpha = 2.0 / ((double)nbase + 1);
 	rt_stat("late", &late);
 	rt_stat("skipped", &skipped);

@@ -224,21 +224,12 @@ static inline double gauss(struct sim_rng *r)
 
 /* Startup. */
 
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-
-	if (p == NULL)
-		rt_die(1, "out of memory");
-	return p;
-}
-
 static struct frag frag_add(const char *s, size_t len)
 {
 	struct frag f;
 
 	if (arena.len + len > UINT32_MAX || buf_add(&arena, s, len) < 0)
-		rt_die(1, "out of memory");
+		rt_oom();
 	f.off = (uint32_t)(arena.len - len);
 	f.len = (uint32_t)len;
 	return f;
@@ -250,7 +241,7 @@ static struct frag json_frag(struct out *scratch, const char *s, size_t len)
 	scratch->len = 0;
 	out_json_str(scratch, s, len);
 	if (scratch->err)
-		rt_die(1, "out of memory");
+		rt_oom();
 	return frag_add(scratch->buf + 1, scratch->len - 2);
 }
 
@@ -271,7 +262,7 @@ static struct frag csv_frag(const char *s, size_t len)
 		return frag_add(s, len);
 	n = csv_write(NULL, 0, s, len);
 	if (n > UINT32_MAX || buf_reserve(&arena, n) < 0)
-		rt_die(1, "out of memory");
+		rt_oom();
 	csv_write(arena.p + arena.len, n, s, len);
 	arena.len += n;
 	return (struct frag){ (uint32_t)(arena.len - n), (uint32_t)n };
@@ -297,7 +288,7 @@ static void layout_json(void)
 	size_t i;
 
 	if (out_init(&scratch, -1) < 0)
-		rt_die(1, "out of memory");
+		rt_oom();
 	lay.open = frag_add("{\"ts\":\"", 7);
 	lay.after_ts = frag_add("\",\"sensor_id\":\"", 15);
 	lay.id_open = json_frag(&scratch, prefix, strlen(prefix));
@@ -356,8 +347,8 @@ static void make_sensors(void)
 	struct sim_rng p, q;
 	uint32_t i, j, t;
 
-	sensors = xcalloc((size_t)nsensors, sizeof *sensors);
-	owner = xcalloc((size_t)nsensors, sizeof *owner);
+	sensors = rt_xcalloc((size_t)nsensors, sizeof *sensors);
+	owner = rt_xcalloc((size_t)nsensors, sizeof *owner);
 	rng_stream(&p, 1);
 	for (i = 0; i < nsensors; i++) {
 		struct sensor *s = &sensors[i];
@@ -513,7 +504,7 @@ static void emit(const struct reading *r)
 	if (o->cap - o->len < rec_max) {
 		out_grow(o, rec_max);
 		if (o->cap - o->len < rec_max)
-			rt_die(1, "out of memory");
+			rt_oom();
 	}
 	w = o->buf + o->len;
 	w = put(w, lay.open);
@@ -559,7 +550,7 @@ static void bucket_add(const struct held *h)
 		struct held *p = realloc(b->h, cap * sizeof *p);
 
 		if (p == NULL)
-			rt_die(1, "out of memory");
+			rt_oom();
 		b->h = p;
 		b->cap = cap;
 	}
@@ -849,7 +840,7 @@ static void parse_prefix(const char *arg)
 	prefix_buf.len = 0;
 	if ((n = utf8_repair(arg, strlen(arg), &prefix_buf)) < 0 ||
 	    buf_addc(&prefix_buf, '\0') < 0)
-		rt_die(1, "out of memory");
+		rt_oom();
 	rt.out.repaired += (unsigned)n;
 	prefix = prefix_buf.p;
 }

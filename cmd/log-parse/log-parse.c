@@ -109,11 +109,6 @@ static int cur_year, last_month;
 static int64_t year_now = INT64_MIN;	/* clock second of year_infer */
 static int year_infer;			/* year of that second plus a day */
 
-static __attribute__((noreturn)) void oom(void)
-{
-	rt_die(1, "out of memory");
-}
-
 static int vfail(int full, const char *f, va_list ap)
 {
 	vsnprintf(why, sizeof why, f, ap);
@@ -153,7 +148,7 @@ static void grow_fields(void)
 	struct field *f = realloc(fv, cap * sizeof *f);
 
 	if (f == NULL)
-		oom();
+		rt_oom();
 	fv = f;
 	fcap = cap;
 }
@@ -299,7 +294,7 @@ static void put_utf8(struct buf *b, unsigned c)
 		n = 4;
 	}
 	if (buf_add(b, u, n) < 0)
-		oom();
+		rt_oom();
 }
 
 /* The code point of "\uXXXX" at p, or -1. */
@@ -374,7 +369,7 @@ static void unescape(const char *s, size_t n, struct buf *b)
 		}
 	}
 	if (rc < 0 || buf_add(b, s, (size_t)(e - s)) < 0)
-		oom();
+		rt_oom();
 }
 
 /* Decodes RFC 5424 parameter values: only \" \\ and \] are escapes. */
@@ -390,7 +385,7 @@ static void sd_unescape(const char *s, size_t n, struct buf *b)
 		rc = buf_addc(b, *s);
 	}
 	if (rc < 0)
-		oom();
+		rt_oom();
 }
 
 /* A structured-data name: printable ASCII but '=', ' ', ']' and '"'. */
@@ -1412,7 +1407,7 @@ static struct pel *pat_push(void)
 	struct pel *p = realloc(pat, (npat + 2) * sizeof *p);
 
 	if (p == NULL)
-		oom();
+		rt_oom();
 	pat = p;
 	memset(&pat[npat], 0, 2 * sizeof *p);
 	return &pat[npat++];
@@ -1423,7 +1418,7 @@ static char *dup_text(const char *s, size_t n)
 	char *d = malloc(n + 1);
 
 	if (d == NULL)
-		oom();
+		rt_oom();
 	memcpy(d, s, n);
 	d[n] = '\0';
 	return d;
@@ -1494,7 +1489,7 @@ static void compile_pattern(const char *s)
 			continue;
 		}
 		if (buf_addc(&lit, *s) < 0)
-			oom();
+			rt_oom();
 		s += s[0] == '%' && s[1] == '%' ? 2 : 1;
 	}
 	pat_literal(&lit);
@@ -1603,7 +1598,7 @@ static int is_lf(unsigned char c)
 static void csv_start(void)
 {
 	if (csv_init(&csvp, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0)
-		oom();
+		rt_oom();
 	csv_set_delim(&csvp, delim);
 	/* RFC 4180: spaces belong to the field; only a newline ends a
 	 * record, so that a lone carriage return is data. */
@@ -1642,7 +1637,7 @@ static void csv_cell(void *s, size_t n, void *arg)
 		size_t cap = cells_cap ? cells_cap * 2 : 32;
 
 		if ((c = realloc(cells, cap * sizeof *c)) == NULL)
-			oom();
+			rt_oom();
 		cells = c;
 		cells_cap = cap;
 	}
@@ -1651,7 +1646,7 @@ static void csv_cell(void *s, size_t n, void *arg)
 	c->len = n;
 	c->null = s == NULL;
 	if (s != NULL && buf_add(&cvals, s, n) < 0)
-		oom();
+		rt_oom();
 }
 
 /* Gives a copy of the cells to the header, and types to its columns. */
@@ -1665,7 +1660,7 @@ static void set_header(const struct cell *c, size_t n, const char *text)
 	hcells = malloc((n ? n : 1) * sizeof *hcells);
 	htypes = malloc((n ? n : 1) * sizeof *htypes);
 	if (hcells == NULL || htypes == NULL)
-		oom();
+		rt_oom();
 	tcol = -1;
 	for (i = 0; i < n; i++) {
 		const char *name = text + c[i].off;
@@ -1680,7 +1675,7 @@ static void set_header(const struct cell *c, size_t n, const char *text)
 		hcells[i].off = hnames.len;
 		hcells[i].len = len;
 		if (buf_add(&hnames, name, len) < 0)
-			oom();
+			rt_oom();
 		htypes[i] = type_of(name, len);
 		if (tcol < 0 && len == strlen(time_field) &&
 		    memcmp(name, time_field, len) == 0)
@@ -1742,7 +1737,7 @@ static int csv_feed(const char *s, size_t n)
 	if (csv_parse(&csvp, s, n, csv_cell, csv_row, NULL) == n)
 		return 0;
 	if (csv_error(&csvp) == CSV_ENOMEM)
-		oom();
+		rt_oom();
 	return -1;
 }
 
@@ -1778,17 +1773,17 @@ static void csv_line(const struct line *l, int input, int cut)
 	}
 	for (; copen && clast + 1 < l->lineno; clast++)
 		if (buf_addc(&craw, '\n') < 0 || csv_feed("\n", 1) < 0)
-			oom();
+			rt_oom();
 	if (!copen) {
 		craw.len = 0;
 		cfirst = l->lineno;
 	} else {
 		if (buf_addc(&craw, '\n') < 0)
-			oom();
+			rt_oom();
 		rt.records_in--;
 	}
 	if (buf_add(&craw, s, n) < 0)
-		oom();
+		rt_oom();
 	clast = l->lineno;
 	copen = 1;
 	if (csv_feed(s, n) < 0 || csv_feed("\n", 1) < 0) {
@@ -1900,7 +1895,7 @@ static void run_auto(void)
 		h[n].cut = rt.bad_input != bad0;
 		bad0 = rt.bad_input;
 		if (buf_add(&text, l.ptr, l.len) < 0 || buf_addc(&text, '\0') < 0)
-			oom();
+			rt_oom();
 		n++;
 	}
 	if (n > 0)
@@ -1977,7 +1972,7 @@ static void set_tz(const char *z)
 	    !S_ISREG(st.st_mode))
 		rt_die(2, "--tz: unknown time zone: '%s'", z);
 	if (setenv("TZ", z, 1) < 0)
-		oom();
+		rt_oom();
 }
 
 static enum ttype type_or_die(const char *s, size_t n)
@@ -2005,7 +2000,7 @@ static void set_types(const char *arg)
 			rt_die(2, "--types: expected NAME:TYPE, not '%.*s'",
 			       (int)(c - p), p);
 		if ((t = realloc(types, (ntypes + 1) * sizeof *t)) == NULL)
-			oom();
+			rt_oom();
 		types = t;
 		types[ntypes].name = p;
 		types[ntypes].len = (size_t)(colon - 1 - p);
@@ -2068,7 +2063,7 @@ static void set_columns(void)
 		if ((c = strchr(p, ',')) == NULL)
 			c = p + strlen(p);
 		if ((t = realloc(cs, (n + 1) * sizeof *t)) == NULL)
-			oom();
+			rt_oom();
 		cs = t;
 		cs[n].off = (size_t)(p - columns);
 		cs[n].len = (size_t)(c - p);

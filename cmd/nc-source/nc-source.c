@@ -121,11 +121,6 @@ static unsigned long long drops_reported;
 static unsigned long long connections, bytes_in, lines, queued, paused;
 static unsigned long long datagrams, kernel_dropped;
 
-static __attribute__((noreturn)) void oom(void)
-{
-	rt_die(1, "out of memory");
-}
-
 /* Bad input of one peer: rt_bad's count, report, dead letter and
  * --strict, with the peer name where a file name would be. */
 static void __attribute__((format(printf, 5, 6)))
@@ -360,7 +355,7 @@ static struct conn *conn_new(int fd, const char *peer)
 	struct conn *c = calloc(1, sizeof *c);
 
 	if (c == NULL || (c->buf = malloc(READ_SIZE)) == NULL)
-		oom();
+		rt_oom();
 	c->fd = fd;
 	c->cap = READ_SIZE;
 	snprintf(c->peer, sizeof c->peer, "%s", peer);
@@ -370,7 +365,7 @@ static struct conn *conn_new(int fd, const char *peer)
 		struct conn **p = realloc(conns, cap * sizeof *p);
 
 		if (p == NULL)
-			oom();
+			rt_oom();
 		conns = p;
 		conns_cap = cap;
 	}
@@ -447,7 +442,7 @@ static void conn_room(struct conn *c)
 	else
 		return;
 	if ((p = realloc(c->buf, cap)) == NULL)
-		oom();
+		rt_oom();
 	c->buf = p;
 	c->cap = cap;
 }
@@ -842,10 +837,10 @@ static void run(void)
 
 			cap = nconns + 16;
 			if ((p = realloc(pfd, cap * sizeof *p)) == NULL)
-				oom();
+				rt_oom();
 			pfd = p;
 			if ((c = realloc(pc, cap * sizeof *c)) == NULL)
-				oom();
+				rt_oom();
 			pc = c;
 		}
 		n = 0;
@@ -929,7 +924,7 @@ static void add_tag(const char *arg)
 	out_putc(&rt.out, ':');
 	out_json_str(&rt.out, eq + 1, strlen(eq + 1));
 	if (rt.out.err || buf_add(&tags, rt.out.buf, rt.out.len) < 0)
-		oom();
+		rt_oom();
 	rt.out.len = 0;
 }
 
@@ -974,7 +969,7 @@ static void open_dead_letter(void)
 	if (fd < 0)
 		rt_die(1, "cannot open '%s': %s", rt.dead_path, strerror(errno));
 	if (out_init(&rt.dead, fd) < 0)
-		oom();
+		rt_oom();
 }
 
 /* Room for a file descriptor per client. */
@@ -1005,7 +1000,7 @@ static void start_listening(void)
 		rt_die(1, "%s", err);
 	if (udp) {
 		if ((dgram = malloc(DGRAM_MAX)) == NULL)
-			oom();
+			rt_oom();
 		/* Bursts wait in the kernel while the loop writes; what it
 		 * still drops is counted (count_kernel_drops). */
 		(void)setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
@@ -1193,7 +1188,7 @@ int main(int argc, char **argv)
 	}
 	check_options(argc, argv);
 	if (queue_init(&q, (size_t)buffer_size) < 0)
-		oom();
+		rt_oom();
 	check_sizes();
 	if (!udp)
 		rt_stat("connections", &connections);

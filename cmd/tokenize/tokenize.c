@@ -60,11 +60,6 @@ static struct buf scratch;		/* its decoded text, when needed */
 static struct buf folded;		/* folded tokens of this record */
 static struct buf spans;		/* struct span of this record, --into */
 
-static _Noreturn void no_memory(void)
-{
-	rt_die(1, "out of memory");
-}
-
 static int kind_index(unsigned k)
 {
 	int i;
@@ -83,7 +78,7 @@ static void token_text(const struct tok *t, const char **p, size_t *len)
 		return;
 	folded.len = 0;
 	if (tok_fold(t->p, t->len, &folded) < 0)
-		no_memory();
+		rt_oom();
 	*p = folded.p;
 	*len = folded.len;
 }
@@ -111,7 +106,7 @@ static void prepare_keep(void)
 		if (plain && (buf_add(&keep_out, ",\"", 2) < 0 ||
 		    buf_add(&keep_out, k, keep_len[i]) < 0 ||
 		    buf_add(&keep_out, "\":", 2) < 0))
-			no_memory();
+			rt_oom();
 	}
 	keep_off[nkeep] = keep_out.len;
 }
@@ -180,11 +175,11 @@ static int collect_token(void *arg, const struct tok *t)
 	if (fold) {
 		s.off = folded.len;
 		if (tok_fold(t->p, t->len, &folded) < 0)
-			no_memory();
+			rt_oom();
 		s.len = folded.len - s.off;
 	}
 	if (buf_add(&spans, &s, sizeof s) < 0)
-		no_memory();
+		rt_oom();
 	return 0;
 }
 

@@ -434,15 +434,6 @@ static inline uint32_t alias_draw(const struct alias *a, struct sim_rng *r)
 
 /* Startup. */
 
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-
-	if (p == NULL)
-		rt_die(1, "out of memory");
-	return p;
-}
-
 /*
  * Integer weights keep the tables the same on every machine.  Weights are
  * 2^24 / (k + q), so scaled probabilities stay below 2^28 and the
@@ -450,14 +441,14 @@ static void *xcalloc(size_t n, size_t size)
  */
 static void alias_build(struct alias *a, uint32_t n, uint32_t q)
 {
-	uint64_t *p = xcalloc(n, sizeof *p), total = 0;
-	uint32_t *small = xcalloc(n, sizeof *small);
-	uint32_t *large = xcalloc(n, sizeof *large);
+	uint64_t *p = rt_xcalloc(n, sizeof *p), total = 0;
+	uint32_t *small = rt_xcalloc(n, sizeof *small);
+	uint32_t *large = rt_xcalloc(n, sizeof *large);
 	uint32_t ns = 0, nl = 0, i;
 
 	a->n = n;
-	a->thr = xcalloc(n, sizeof *a->thr);
-	a->alt = xcalloc(n, sizeof *a->alt);
+	a->thr = rt_xcalloc(n, sizeof *a->thr);
+	a->alt = rt_xcalloc(n, sizeof *a->alt);
 	for (i = 0; i < n; i++)
 		total += p[i] = (1ULL << 24) / (i + q);
 	for (i = 0; i < n; i++) {
@@ -507,7 +498,7 @@ static struct frag frag_add(struct out *scratch, const char *s, size_t len)
 	out_json_str(scratch, s, len);
 	if (scratch->err || arena.len + scratch->len > UINT32_MAX ||
 	    buf_add(&arena, scratch->buf + 1, scratch->len - 2) < 0)
-		rt_die(1, "out of memory");
+		rt_oom();
 	f.off = (uint32_t)(arena.len - (scratch->len - 2));
 	f.len = (uint32_t)(scratch->len - 2);
 	return f;
@@ -519,7 +510,7 @@ static void pool_add(struct pool *pl, struct out *scratch, const char *s,
 	struct frag f;
 
 	if (pl->f == NULL)
-		pl->f = xcalloc(cap, sizeof *pl->f);
+		pl->f = rt_xcalloc(cap, sizeof *pl->f);
 	f = frag_add(scratch, s, len);
 	pl->f[pl->n++] = f;
 	if (f.len > pl->max)
@@ -631,7 +622,7 @@ static void load_tags(struct pool variants[3], struct out *scratch,
 /* A permutation of 0..n-1 from the generator (Fisher-Yates). */
 static uint32_t *shuffled(uint32_t n)
 {
-	uint32_t *v = xcalloc(n, sizeof *v), i, j, t;
+	uint32_t *v = rt_xcalloc(n, sizeof *v), i, j, t;
 
 	for (i = 0; i < n; i++)
 		v[i] = i;
@@ -691,7 +682,7 @@ static void add_user(struct user *u, struct out *scratch, const char *name,
 	n = snprintf(head, sizeof head, "\",\"user\":\"%s\",\"lang\":\"%s\","
 	             "\"text\":\"", name, lang_name[lang]);
 	if (buf_add(&arena, head, (size_t)n) < 0)
-		rt_die(1, "out of memory");
+		rt_oom();
 	u->head.off = (uint32_t)(arena.len - (size_t)n);
 	u->head.len = (uint32_t)n;
 }
@@ -742,7 +733,7 @@ static void setup(void)
 	int l;
 
 	if (out_init(&scratch, -1) < 0)
-		rt_die(1, "out of memory");
+		rt_oom();
 	sim_rng_seed(&rng, seed);
 	worker = (sim_splitmix(&s) >> 54) << 12;
 	for (l = 0; l < NLANG; l++) {
@@ -1048,7 +1039,7 @@ static void post(int64_t ms)
 	if (o->cap - o->len < rec_max) {
 		out_grow(o, rec_max);
 		if (o->cap - o->len < rec_max)
-			rt_die(1, "out of memory");
+			rt_oom();
 	}
 	clock_to(ms);
 	w = o->buf + o->len;

@@ -3,7 +3,7 @@
  * windows of event time (or processing time), grouped by key, with
  * checkpointed state.
  *
- * Tumbling and sliding windows are made of panes of gcd(size, slide): a
+ * Tumbling and sliding windows are made of panes of tm_gcd(size, slide): a
  * record updates one pane's state for its key, and a window is the merge
  * of its panes when it is written, so a record costs the same whatever
  * size / slide is.  Sessions keep one state per session and merge states
@@ -196,30 +196,9 @@ static int warned_max_keys;
 static struct ckpt ck;
 static char fingerprint[2048];
 
-static __attribute__((noreturn)) void oom(void)
-{
-	rt_die(1, "out of memory");
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	if ((p = realloc(p, n ? n : 1)) == NULL)
-		oom();
-	return p;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (p == NULL)
-		oom();
-	return p;
-}
-
 static char *xstrndup(const char *s, size_t n)
 {
-	char *p = xrealloc(NULL, n + 1);
+	char *p = rt_xrealloc(NULL, n + 1);
 
 	memcpy(p, s, n);
 	p[n] = '\0';
@@ -236,22 +215,11 @@ static int key_live(const struct keyent *k)
 	return gap_ms ? k->nsess > 0 : k->last != KEY_DEAD;
 }
 
-static int64_t gcd(int64_t a, int64_t b)
-{
-	while (b != 0) {
-		int64_t t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 /* ---- Values: vectors and sets kept in states ---- */
 
 static struct dvec *vec_new(void)
 {
-	struct dvec *v = nvec_pool ? vec_pool[--nvec_pool] : xcalloc(1, sizeof *v);
+	struct dvec *v = nvec_pool ? vec_pool[--nvec_pool] : rt_xcalloc(1, sizeof *v);
 
 	v->n = 0;
 	return v;
@@ -274,7 +242,7 @@ static void vec_push(struct dvec *v, double x)
 {
 	if (v->n == v->cap) {
 		v->cap = v->cap ? v->cap * 2 : 8;
-		v->v = xrealloc(v->v, v->cap * sizeof *v->v);
+		v->v = rt_xrealloc(v->v, v->cap * sizeof *v->v);
 	}
 	v->v[v->n++] = x;
 }
@@ -306,7 +274,7 @@ static void vset_rehash(struct vset *v, uint32_t slots)
 	size_t off;
 
 	free(v->slot);
-	v->slot = xcalloc(slots, sizeof *v->slot);
+	v->slot = rt_xcalloc(slots, sizeof *v->slot);
 	v->mask = slots - 1;
 	for (off = 0; off < v->len; off += 4 + entry_len(v, off)) {
 		uint32_t n = entry_len(v, off), h = (uint32_t)htab_hash(v->p + off + 4, n);
@@ -327,7 +295,7 @@ static void set_add(struct vset *v, const char *k, size_t len)
 	if (v->cap - v->len < 4 + len) {
 		while (v->cap - v->len < 4 + len)
 			v->cap = v->cap ? v->cap * 2 : 32;
-		v->p = xrealloc(v->p, v->cap);
+		v->p = rt_xrealloc(v->p, v->cap);
 	}
 	memcpy(v->p + v->len, &n, 4);
 	memcpy(v->p + v->len + 4, k, len);
@@ -356,7 +324,7 @@ static struct vset *set_new(void)
 {
 	if (nset_pool > 0)
 		return set_pool[--nset_pool];
-	return xcalloc(1, sizeof(struct vset));
+	return rt_xcalloc(1, sizeof(struct vset));
 }
 
 static void set_release(struct vset *v)
@@ -441,7 +409,7 @@ static void merge_vec(union slot *d, const struct dvec *src)
 	v = d->p;
 	if (v->cap - v->n < src->n) {
 		v->cap = v->n + src->n + 8;
-		v->v = xrealloc(v->v, v->cap * sizeof *v->v);
+		v->v = rt_xrealloc(v->v, v->cap * sizeof *v->v);
 	}
 	memcpy(v->v + v->n, src->v, src->n * sizeof *v->v);
 	v->n += src->n;
@@ -451,7 +419,7 @@ static void vec_copy(struct dvec *d, const struct dvec *src)
 {
 	if (d->cap < src->n) {
 		d->cap = src->n;
-		d->v = xrealloc(d->v, d->cap * sizeof *d->v);
+		d->v = rt_xrealloc(d->v, d->cap * sizeof *d->v);
 	}
 	memcpy(d->v, src->v, src->n * sizeof *d->v);
 	d->n = src->n;
@@ -679,12 +647,12 @@ static void update_order(void)
 		return;
 	if (order_cap < n) {
 		order_cap = n * 2;
-		order = xrealloc(order, order_cap * sizeof *order);
+		order = rt_xrealloc(order, order_cap * sizeof *order);
 	}
 	for (i = old; i < n; i++)
 		order[i] = (uint32_t)i;
 	qsort(order + old, n - old, sizeof *order, key_qcmp);
-	merged = xrealloc(NULL, n * sizeof *merged);
+	merged = rt_xrealloc(NULL, n * sizeof *merged);
 	for (a = 0, b = old, o = 0; a < old || b < n;)
 		if (b == n || (a < old && key_cmp_ids(order[a], order[b]) < 0))
 			merged[o++] = order[a++];
@@ -708,7 +676,7 @@ static void items_reserve(size_t n)
 {
 	if (items_cap < n) {
 		items_cap = n * 2;
-		items = xrealloc(items, items_cap * sizeof *items);
+		items = rt_xrealloc(items, items_cap * sizeof *items);
 	}
 }
 
@@ -728,7 +696,7 @@ static void sort_items(size_t n)
 	if (byrank_cap < nk) {
 		free(byrank);
 		byrank_cap = nk * 2;
-		byrank = xcalloc(byrank_cap, sizeof *byrank);
+		byrank = rt_xcalloc(byrank_cap, sizeof *byrank);
 	}
 	for (i = 0; i < n; i++)
 		byrank[items[i] >> 32] = (uint32_t)items[i] + 1;
@@ -751,7 +719,7 @@ static void pane_rehash(struct pane *p, uint32_t bits)
 	uint32_t i, mask = (1u << bits) - 1;
 
 	free(p->tab);
-	p->tab = xcalloc((size_t)1 << bits, sizeof *p->tab);
+	p->tab = rt_xcalloc((size_t)1 << bits, sizeof *p->tab);
 	p->tbits = bits;
 	for (i = 0; i < p->n; i++) {
 		uint32_t h = hash_kid(p->kid[i], bits);
@@ -786,10 +754,10 @@ static uint32_t pane_entry(struct pane *p, uint32_t kid, int *created)
 		return (uint32_t)j;
 	if (p->n == p->cap) {
 		p->cap = p->cap ? p->cap * 2 : 16;
-		p->kid = xrealloc(p->kid, p->cap * sizeof *p->kid);
-		p->st = xrealloc(p->st, p->cap * (size_t)nslots * sizeof *p->st);
+		p->kid = rt_xrealloc(p->kid, p->cap * sizeof *p->kid);
+		p->st = rt_xrealloc(p->st, p->cap * (size_t)nslots * sizeof *p->st);
 		if (emit_mode == EMIT_EVERY)
-			p->dirty = xrealloc(p->dirty, p->cap);
+			p->dirty = rt_xrealloc(p->dirty, p->cap);
 	}
 	if ((size_t)(p->n + 1) * 2 > (size_t)1 << p->tbits)
 		pane_rehash(p, p->tbits + 1);
@@ -830,7 +798,7 @@ static struct pane *pane_at(int64_t start)
 		return &panes[lo];
 	if (npanes == panes_cap) {
 		panes_cap = panes_cap ? panes_cap * 2 : 16;
-		panes = xrealloc(panes, panes_cap * sizeof *panes);
+		panes = rt_xrealloc(panes, panes_cap * sizeof *panes);
 	}
 	memmove(&panes[lo + 1], &panes[lo], (npanes - lo) * sizeof *panes);
 	npanes++;
@@ -868,7 +836,7 @@ static void pane_release(struct pane *p)
 	memset(p->tab, 0, ((size_t)1 << p->tbits) * sizeof *p->tab);
 	if (nspare == spare_cap) {
 		spare_cap = spare_cap ? spare_cap * 2 : 8;
-		spare = xrealloc(spare, spare_cap * sizeof *spare);
+		spare = rt_xrealloc(spare, spare_cap * sizeof *spare);
 	}
 	spare[nspare++] = *p;
 }
@@ -1025,7 +993,7 @@ static void heap_push(int64_t end, uint32_t kid, uint64_t ser)
 
 	if (nheap == heap_cap) {
 		heap_cap = heap_cap ? heap_cap * 2 : 64;
-		heap = xrealloc(heap, heap_cap * sizeof *heap);
+		heap = rt_xrealloc(heap, heap_cap * sizeof *heap);
 	}
 	for (i = nheap++; i > 0 && heap[(i - 1) / 2].end > end; i = (i - 1) / 2)
 		heap[i] = heap[(i - 1) / 2];
@@ -1057,7 +1025,7 @@ static struct sess *sess_new(int64_t t)
 	if (s != NULL)
 		free_sess = s->st[0].p;
 	else
-		s = xrealloc(NULL, sizeof *s + (size_t)nslots * sizeof(union slot));
+		s = rt_xrealloc(NULL, sizeof *s + (size_t)nslots * sizeof(union slot));
 	memset(s->st, 0, (size_t)nslots * sizeof(union slot));
 	s->first = s->last = t;
 	s->serial = ++serial;
@@ -1085,7 +1053,7 @@ static void sess_insert(uint32_t kid, uint32_t i, struct sess *s)
 
 	if (k->nsess == k->capsess) {
 		k->capsess = k->capsess ? k->capsess * 2 : 2;
-		k->sess = xrealloc(k->sess, k->capsess * sizeof *k->sess);
+		k->sess = rt_xrealloc(k->sess, k->capsess * sizeof *k->sess);
 	}
 	memmove(&k->sess[i + 1], &k->sess[i], (k->nsess - i) * sizeof *k->sess);
 	k->sess[i] = s;
@@ -1148,7 +1116,7 @@ static void closing_add(uint32_t kid, struct sess *s)
 {
 	if (nclosing == closing_cap) {
 		closing_cap = closing_cap ? closing_cap * 2 : 64;
-		closing = xrealloc(closing, closing_cap * sizeof *closing);
+		closing = rt_xrealloc(closing, closing_cap * sizeof *closing);
 	}
 	closing[nclosing++] = (struct closing){ s->first, s->last + gap_ms,
 	                                        kid, 0, s };
@@ -1254,7 +1222,7 @@ static void compact_keys(void)
 	struct heapent *old;
 
 	update_order();
-	map = xrealloc(NULL, keys.n * sizeof *map);
+	map = rt_xrealloc(NULL, keys.n * sizeof *map);
 	htab_init(&nk, sizeof(struct keyent));
 	for (r = 0; r < keys.n; r++) {
 		uint32_t id = order[r];
@@ -1267,7 +1235,7 @@ static void compact_keys(void)
 			continue;
 		}
 		if ((ne = htab_put(&nk, k, len, NULL)) == NULL)
-			oom();
+			rt_oom();
 		*ne = *e;
 		ne->cpane = INT64_MIN;
 		ne->rank = n;
@@ -1283,7 +1251,7 @@ static void compact_keys(void)
 		pane_rehash(&panes[i], panes[i].tbits);
 	}
 	if (nh > 0) {
-		old = xrealloc(NULL, nh * sizeof *old);
+		old = rt_xrealloc(NULL, nh * sizeof *old);
 		memcpy(old, heap, nh * sizeof *old);
 		nheap = 0;
 		for (j = 0; j < nh; j++)
@@ -1371,14 +1339,14 @@ static void canon_json(const char *v, size_t n, unsigned vflags, struct buf *b)
 
 		tbuf.len = 0;
 		if ((r = utf8_repair(v, n, &tbuf)) < 0)
-			oom();
+			rt_oom();
 		rt.out.repaired += (unsigned)r;
 		v = tbuf.p;
 		n = tbuf.len;
 	}
 	if (!(vflags & JSON_ESC)) {
 		if (buf_add(b, v, n) < 0)
-			oom();
+			rt_oom();
 		return;
 	}
 	for (; i < n; i += len) {
@@ -1388,7 +1356,7 @@ static void canon_json(const char *v, size_t n, unsigned vflags, struct buf *b)
 		if (lone)
 			rt.out.repaired++;
 		if (buf_add(b, lone ? "\\ufffd" : v + i, lone ? 6 : len) < 0)
-			oom();
+			rt_oom();
 	}
 }
 
@@ -1403,15 +1371,15 @@ static void distinct_bytes(struct field *f, const struct json_member *m)
 		if (x == 0)
 			x = 0;		/* -0 is 0 */
 		if (buf_addc(&f->dv, 'n') < 0 || buf_add(&f->dv, &x, sizeof x) < 0)
-			oom();
+			rt_oom();
 	} else if (m->type == JSON_STRING) {
 		if (buf_addc(&f->dv, 's') < 0)
-			oom();
+			rt_oom();
 		if (m->vflags & JSON_ESC ? json_unescape(m->val, m->vlen, &f->dv) < 0 :
 		    buf_add(&f->dv, m->val + 1, m->vlen - 2) < 0)
-			oom();
+			rt_oom();
 	} else if (buf_addc(&f->dv, 'j') < 0 || buf_add(&f->dv, m->val, m->vlen) < 0) {
-		oom();
+		rt_oom();
 	}
 }
 
@@ -1461,10 +1429,10 @@ static void make_key(const struct rt_record *rec, const char **k, size_t *len)
 	kbuf.len = 0;
 	for (j = 0; j < nkf; j++) {
 		if (j > 0 && buf_addc(&kbuf, '\n') < 0)
-			oom();
+			rt_oom();
 		if (!json_get(&rec->obj, kf[j], &m)) {
 			if (buf_add(&kbuf, "null", 4) < 0)
-				oom();
+				rt_oom();
 		} else {
 			canon_json(m.val, m.vlen, m.vflags, &kbuf);
 		}
@@ -1489,7 +1457,7 @@ static long key_id(const char *k, size_t len)
 		return e != NULL && key_live(e) ? (long)key_index(e) : -1;
 	}
 	if ((e = htab_put(&keys, k, len, &created)) == NULL)
-		oom();
+		rt_oom();
 	if (created) {
 		e->last = KEY_DEAD;
 		e->cpane = INT64_MIN;
@@ -1621,7 +1589,7 @@ static int position(const struct rt_record *rec)
 		}
 	}
 	if ((last = htab_put(&parts, p, len, &created)) == NULL)
-		oom();
+		rt_oom();
 	if (!created && pos <= *last)
 		return 0;
 	*last = pos;
@@ -1673,7 +1641,7 @@ static void process(const struct rt_record *rec)
 
 /* ---- Checkpoints ---- */
 
-#define PUT(call) do { if ((call) < 0) oom(); } while (0)
+#define PUT(call) do { if ((call) < 0) rt_oom(); } while (0)
 
 static void put_state(struct buf *b, const union slot *st)
 {
@@ -1747,7 +1715,7 @@ static void get_state(struct ckpt_rd *r, union slot *st)
 /* Encodes the whole state; keys without state are left out. */
 static void encode(struct buf *b)
 {
-	uint32_t *map = xrealloc(NULL, (keys.n + 1) * sizeof *map), i, n = 0, j;
+	uint32_t *map = rt_xrealloc(NULL, (keys.n + 1) * sizeof *map), i, n = 0, j;
 	uint64_t nsess = 0;
 	size_t len, p;
 
@@ -1891,7 +1859,7 @@ static void decode(const struct buf *b)
 		if ((s = ckpt_get_str(&r, &len)) == NULL)
 			break;
 		if ((e = htab_put(&keys, s, len, &created)) == NULL)
-			oom();
+			rt_oom();
 		e->last = KEY_DEAD;
 		e->cpane = INT64_MIN;
 		r.ok = created;
@@ -1905,7 +1873,7 @@ static void decode(const struct buf *b)
 		if ((s = ckpt_get_str(&r, &len)) == NULL)
 			break;
 		if ((pos = htab_put(&parts, s, len, NULL)) == NULL)
-			oom();
+			rt_oom();
 		*pos = ckpt_get_i64(&r);
 	}
 	if (!r.ok || r.off != r.len)
@@ -2083,7 +2051,7 @@ static void parse_agg(char *item)
 	} else {
 		size_t n = strlen(item), m = strlen(field);
 
-		a->name = xrealloc(NULL, n + m + 2);
+		a->name = rt_xrealloc(NULL, n + m + 2);
 		memcpy(a->name, item, n);
 		a->name[n] = '_';
 		memcpy(a->name + n + 1, field, m + 1);
@@ -2346,7 +2314,7 @@ static void check_options(void)
 		parse_agg((char[]){ "count" });
 	if (size_ms && !slide_ms)
 		slide_ms = size_ms;
-	pane_ms = size_ms ? gcd(size_ms, slide_ms) : 0;
+	pane_ms = size_ms ? tm_gcd(size_ms, slide_ms) : 0;
 	check_names();
 }
 
@@ -2355,9 +2323,9 @@ static void set_up(void)
 {
 	htab_init(&keys, sizeof(struct keyent));
 	htab_init(&parts, sizeof(int64_t));
-	mst = xcalloc((size_t)nslots, sizeof *mst);
-	mvec = xcalloc((size_t)nfields, sizeof *mvec);
-	mset = xcalloc((size_t)nfields, sizeof *mset);
+	mst = rt_xcalloc((size_t)nslots, sizeof *mst);
+	mvec = rt_xcalloc((size_t)nfields, sizeof *mvec);
+	mset = rt_xcalloc((size_t)nfields, sizeof *mset);
 	late_out.fd = -1;
 	rt_stat("late", &late);
 	rt_stat("windows", &windows);
@@ -2375,7 +2343,7 @@ static void open_late(void)
 	if (fd < 0)
 		rt_die(1, "cannot open '%s': %s", late_path, strerror(errno));
 	if (out_init(&late_out, fd) < 0)
-		oom();
+		rt_oom();
 }
 
 /* Frees everything, so that leak checkers see real leaks only. */
