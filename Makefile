@@ -15,7 +15,7 @@ BUILD   ?= build
 
 RT_CFLAGS   = -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE
 RT_CPPFLAGS = -Icommon -I$(BUILD)/gen -DRTPIPE_VERSION=\"$(VERSION)\"
-LDLIBS      = -Wl,--as-needed -lutf8proc -lcjson -lcsv -lm
+LDLIBS      = -Wl,--as-needed -lutf8proc -lcjson -lcsv -lcurl -lrdkafka -lz -lm
 
 TOOLS   = $(notdir $(wildcard cmd/*))
 BINS    = $(TOOLS:%=$(BUILD)/bin/%)

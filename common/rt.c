@@ -252,9 +252,9 @@ void rt_emit_end(void)
 		output_failed();
 }
 
-static void dead_flush(void)
+void rt_dead_flush(void)
 {
-	if (rt.dead.fd >= 0 && out_flush(&rt.dead) < 0)
+	if (rt.dead.fd >= 0 && rt.dead.len > 0 && out_flush(&rt.dead) < 0)
 		rt_die(1, "cannot write '%s': %s", rt.dead_path,
 		       strerror(rt.dead.err));
 }
@@ -263,7 +263,7 @@ static void before_block(void *arg)
 {
 	(void)arg;
 	rt_flush();
-	dead_flush();
+	rt_dead_flush();
 }
 
 /* Keeps an overlong line in the dead-letter file as it streams past. */
@@ -280,21 +280,35 @@ static void on_long(void *arg, const char *p, size_t n, int last)
 	if (last)
 		dead_open_line = 0;
 	if (rt.dead.len >= OUT_FLUSH_AT)
-		dead_flush();
+		rt_dead_flush();
+}
+
+void rt_open_dead_letter(void)
+{
+	int fd;
+
+	if (rt.dead_path == NULL || rt.dead.fd >= 0)
+		return;
+	fd = open(rt.dead_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+	if (fd < 0)
+		rt_die(1, "cannot open '%s': %s", rt.dead_path, strerror(errno));
+	if (out_init(&rt.dead, fd) < 0)
+		rt_oom();
+}
+
+void rt_dead_letter(const char *line, size_t len)
+{
+	if (rt.dead.fd < 0)
+		return;
+	out_write(&rt.dead, line, len);
+	out_putc(&rt.dead, '\n');
+	if (rt.dead.len >= OUT_FLUSH_AT)
+		rt_dead_flush();
 }
 
 void rt_open_input(int argc, char **argv)
 {
-	if (rt.dead_path != NULL) {
-		int fd = open(rt.dead_path, O_WRONLY | O_CREAT | O_APPEND |
-		              O_CLOEXEC, 0666);
-
-		if (fd < 0)
-			rt_die(1, "cannot open '%s': %s", rt.dead_path,
-			       strerror(errno));
-		if (out_init(&rt.dead, fd) < 0)
-			rt_die(1, "out of memory");
-	}
+	rt_open_dead_letter();
 	if (argc == 1 && strcmp(argv[0], "-") == 0)
 		argc = 0;
 	if (line_open(&rt.in, argv, argc, rt.max_line) < 0)
@@ -303,23 +317,20 @@ void rt_open_input(int argc, char **argv)
 	rt.in.on_long = on_long;
 }
 
-/* Counts and reports bad input; keep says whether to dead-letter it here. */
-static void bad(const char *line, size_t len, unsigned long long lineno,
-                int keep, const char *fmt, va_list ap)
+/* Counts and reports bad input at position where; keep says whether to
+ * dead-letter it here. */
+static void bad(const char *where, const char *line, size_t len, int keep,
+                const char *fmt, va_list ap)
 {
 	char why[512];
 	int64_t now;
 
 	rt.bad_input++;
 	vsnprintf(why, sizeof why, fmt, ap);
-	if (keep && rt.dead.fd >= 0) {
-		out_write(&rt.dead, line, len);
-		out_putc(&rt.dead, '\n');
-		if (rt.dead.len >= OUT_FLUSH_AT)
-			dead_flush();
-	}
+	if (keep)
+		rt_dead_letter(line, len);
 	if (rt.strict)
-		rt_die(1, "%s:%llu: %s", rt.in.name, lineno, why);
+		rt_die(1, "%s: %s", where, why);
 	now = tm_mono();
 	if (rt.bad_input > BAD_REPORTS_FREE && now - bad_last_report < 1000) {
 		bad_hidden++;
@@ -327,30 +338,48 @@ static void bad(const char *line, size_t len, unsigned long long lineno,
 	}
 	bad_last_report = now;
 	if (bad_hidden > 0) {
-		rt_warn("%s:%llu: %s (and %llu more bad input lines not shown)",
-		        rt.in.name, lineno, why, bad_hidden);
+		rt_warn("%s: %s (and %llu more bad input lines not shown)",
+		        where, why, bad_hidden);
 		bad_hidden = 0;
 	} else {
-		rt_warn("%s:%llu: %s", rt.in.name, lineno, why);
+		rt_warn("%s: %s", where, why);
 	}
+}
+
+static const char *position(unsigned long long lineno, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s:%llu", rt.in.name, lineno);
+	return buf;
 }
 
 void rt_bad(const char *line, size_t len, unsigned long long lineno,
             const char *fmt, ...)
 {
+	char where[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	bad(line, len, lineno, 1, fmt, ap);
+	bad(position(lineno, where, sizeof where), line, len, 1, fmt, ap);
+	va_end(ap);
+}
+
+void rt_bad_at(const char *where, const char *line, size_t len,
+               const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	bad(where, line, len, 1, fmt, ap);
 	va_end(ap);
 }
 
 static void bad_long(unsigned long long lineno, const char *fmt, ...)
 {
+	char where[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	bad(NULL, 0, lineno, 0, fmt, ap);
+	bad(position(lineno, where, sizeof where), NULL, 0, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -476,7 +505,7 @@ int rt_event_time(const struct json_obj *o, const char *field,
 int rt_finish(int status)
 {
 	rt_flush();
-	dead_flush();
+	rt_dead_flush();
 	if (rt.dead.fd >= 0 && close(rt.dead.fd) < 0)
 		rt_die(1, "cannot write '%s': %s", rt.dead_path, strerror(errno));
 	rt.dead.fd = -1;

@@ -146,6 +146,23 @@ int rt_event_time(const struct json_obj *o, const char *field,
 void rt_bad(const char *line, size_t len, unsigned long long lineno,
             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * The same for input that has no file and line number: where names the
+ * position ("orders[3]@1842", "http://host/stream: event 7").
+ */
+void rt_bad_at(const char *where, const char *line, size_t len,
+               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Opens --dead-letter, if given and not yet open (rt_open_input does it
+ * too); a failure ends the tool with status 1.  Tools without rt input
+ * call it after parsing options. */
+void rt_open_dead_letter(void);
+/* Appends a line verbatim to the dead-letter file, if one is open, without
+ * counting it: for sinks keeping records they could not deliver. */
+void rt_dead_letter(const char *line, size_t len);
+/* Flushes the dead-letter file; a write error ends the tool. */
+void rt_dead_flush(void);
+
 /* Ends a record on stdout and counts it; a write error ends the tool. */
 void rt_emit_end(void);
 /* Flushes stdout; a write error ends the tool (EPIPE quietly, status 0). */

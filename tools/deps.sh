@@ -5,7 +5,7 @@ set -eu
 
 pkgs="gcc make libc6-dev libcjson-dev libutf8proc-dev libcsv-dev
 publicsuffix bats jq mandoc python3 miller gawk procps clang cppcheck valgrind tzdata
-netcat-openbsd socat"
+netcat-openbsd socat libcurl4-openssl-dev librdkafka-dev zlib1g-dev kcat curl"
 
 missing=
 for p in $pkgs; do

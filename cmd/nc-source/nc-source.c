@@ -29,6 +29,7 @@
 #include <linux/sock_diag.h>	/* SK_MEMINFO_DROPS */
 #endif
 
+#include "backoff.h"
 #include "net.h"
 #include "queue.h"
 #include "rt.h"
@@ -108,7 +109,8 @@ static struct json_obj obj;
 /* Client mode: the connection being made or waited for. */
 static struct net_dial dial;
 static int dialing, dial_failing;
-static int64_t dial_deadline, retry_at = INT64_MAX, backoff = BACKOFF_MIN;
+static int64_t dial_deadline, retry_at = INT64_MAX;
+static struct backoff backoff;
 
 /* --rate: a token bucket of records. */
 static double tokens;
@@ -127,15 +129,14 @@ static void __attribute__((format(printf, 5, 6)))
 bad(const char *peer, unsigned long long lineno, const char *line, size_t len,
     const char *fmt, ...)
 {
-	char why[256];
+	char why[256], where[300];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
-	rt.in.name = peer;
-	rt_bad(line, len, lineno, "%s", why);
-	rt.in.name = NULL;
+	snprintf(where, sizeof where, "%s:%llu", peer, lineno);
+	rt_bad_at(where, line, len, "%s", why);
 }
 
 static void report_drops(void)
@@ -342,10 +343,7 @@ static int frame(struct conn *c)
 
 static void schedule_retry(void)
 {
-	int64_t d = backoff / 2 + random() % (backoff / 2 + 1);
-
-	retry_at = mono_ms + d;
-	backoff = backoff * 2 < backoff_max ? backoff * 2 : backoff_max;
+	retry_at = mono_ms + backoff_next(&backoff);
 }
 
 static void start_drain(void);
@@ -383,7 +381,7 @@ static void conn_free(struct conn *c)
 		continue;
 	conns[i] = conns[--nconns];
 	if (c->got_data)
-		backoff = BACKOFF_MIN;
+		backoff_reset(&backoff);
 	free(c->buf);
 	free(c);
 	accept_paused = 0;
@@ -785,13 +783,6 @@ static int poll_timeout(void)
 	       (int)(t - mono_ms);
 }
 
-static void dead_flush(void)
-{
-	if (rt.dead.fd >= 0 && rt.dead.len > 0 && out_flush(&rt.dead) < 0)
-		rt_die(1, "cannot write '%s': %s", rt.dead_path,
-		       strerror(rt.dead.err));
-}
-
 /* poll, with the stop and stats signals let in only while it waits, so
  * that one that comes while the loop works is not slept through. */
 static int wait_events(struct pollfd *pfd, size_t n, int timeout,
@@ -869,7 +860,7 @@ static void run(void)
 			pfd[n].fd = c->fd;
 			pfd[n++].events = POLLIN;
 		}
-		dead_flush();
+		rt_dead_flush();
 		rc = wait_events(pfd, n, poll_timeout(), &waitmask);
 		if (rc < 0 && errno != EINTR)
 			rt_die(1, "poll: %s", strerror(errno));
@@ -957,19 +948,6 @@ static void setup_stdout(void)
 		return;
 	if (fcntl(STDOUT_FILENO, F_SETFL, fl | O_NONBLOCK) == 0)
 		stdout_flags = fl;
-}
-
-static void open_dead_letter(void)
-{
-	int fd;
-
-	if (rt.dead_path == NULL)
-		return;
-	fd = open(rt.dead_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
-	if (fd < 0)
-		rt_die(1, "cannot open '%s': %s", rt.dead_path, strerror(errno));
-	if (out_init(&rt.dead, fd) < 0)
-		rt_oom();
 }
 
 /* Room for a file descriptor per client. */
@@ -1200,8 +1178,8 @@ int main(int argc, char **argv)
 		rt_stat("datagrams", &datagrams);
 		rt_stat("kernel_dropped", &kernel_dropped);
 	}
-	srandom((unsigned)getpid() ^ (unsigned)tm_mono());
-	open_dead_letter();
+	backoff_init(&backoff, BACKOFF_MIN, backoff_max);
+	rt_open_dead_letter();
 	atexit(cleanup);
 	raise_fd_limit();
 	mono_ms = tokens_at = tm_mono();
