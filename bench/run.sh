@@ -1,8 +1,10 @@
 #!/bin/sh
 # Runs every benchmark in turn, each printing its Markdown tables (see
-# bench/README.md): the top-hashtags count (bench/hashtags.sh), then
-# windowed aggregation (bench/window.sh).  Fails when any of them does, after
-# running them all.
+# bench/README.md): the top-hashtags count (bench/hashtags.sh), windowed
+# aggregation (bench/window.sh), log parsing, socket ingestion
+# (bench/nc-source.sh), Elasticsearch delivery (bench/es-sink.sh) and Kafka
+# in and out (bench/kafka.sh).  Fails when any of them does, after running
+# them all.
 #
 # usage: sh bench/run.sh BUILD     (make bench builds BUILD and runs this)
 #
@@ -20,4 +22,13 @@ sh "$dir/window.sh" "$1" || status=1
 echo
 echo "## Log parsing"
 sh "$dir/log-parse.sh" "$1" || status=1
+echo
+echo "## Socket ingestion"
+sh "$dir/nc-source.sh" "$1" || status=1
+echo
+echo "## Elasticsearch delivery"
+sh "$dir/es-sink.sh" "$1" || status=1
+echo
+echo "## Kafka in and out"
+sh "$dir/kafka.sh" "$1" || status=1
 exit "$status"
