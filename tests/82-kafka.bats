@@ -381,10 +381,24 @@ kafka-sink: 300 records not delivered; kept in the dead-letter file"
 	[ "$status" -eq 1 ]
 	same "$stderr" "kafka-sink: <stdin>:2: not a JSON object
 kafka-sink: 'v': record not delivered: Broker: Topic authorization failed
-kafka-sink: 2 records not delivered; kept in the dead-letter file
+kafka-sink: 3 records not delivered; kept in the dead-letter file
 {\"tool\":\"kafka-sink\",\"records_in\":3,\"records_out\":0,\"bad_input\":1,\"dropped\":0,\"utf8_repaired\":0,\"failed\":2,\"paused\":0,\"in_flight\":0}"
 	same "$(cat "$T/dl2")" 'oops
 {"a":1}
+{"a":2}'
+}
+
+@test "kafka-sink: bad input alone makes the exit status 1" {
+	mock -t t:1
+	printf '%s\n' '{"a":1}' '{"a":' '{"a":2}' > "$T/in"
+	run --separate-stderr kafka-sink -b "$B" -t t --dead-letter "$T/dl" < "$T/in"
+	[ "$status" -eq 1 ]
+	same "$stderr" "kafka-sink: <stdin>:2: invalid JSON: column 6: unexpected end of line
+kafka-sink: 1 record not delivered; kept in the dead-letter file"
+	same "$(cat "$T/dl")" '{"a":'
+	run --separate-stderr kafka-source -b "$B" -t t -e
+	[ "$status" -eq 0 ]
+	same "$output" '{"a":1}
 {"a":2}'
 }
 
@@ -495,7 +509,7 @@ kafka-sink: 20 records not delivered; kept in the dead-letter file"
 	run valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
 		--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
 		kafka-sink -b "$B" -t t -k user --dead-letter "$T/dl" < "$T/in"
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 1 ]	# the junk line was not delivered
 	run valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
 		--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
 		kafka-source -b "$B" -t t -e --envelope

@@ -432,11 +432,14 @@ int main(int argc, char **argv)
 	rd_kafka_topic_destroy(rkt);
 	rd_kafka_destroy(rk);
 	rk = NULL;
-	if (failed > 0)
-		rt_warn("%llu records not delivered%s", failed,
+	/* A sink's status says whether everything read arrived, so bad
+	 * input, which never reached the topic, counts too. */
+	if (failed + rt.bad_input > 0)
+		rt_warn("%llu record%s not delivered%s", failed + rt.bad_input,
+		        failed + rt.bad_input == 1 ? "" : "s",
 		        rt.dead_path ? "; kept in the dead-letter file" : "");
 	json_obj_free(&rec.obj);
 	buf_free(&value);
 	buf_free(&keybuf);
-	return rt_finish(failed > 0 || fatal ? 1 : 0);
+	return rt_finish(failed + rt.bad_input > 0 || fatal ? 1 : 0);
 }
