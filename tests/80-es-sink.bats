@@ -9,13 +9,17 @@ load helper
 
 setup() {
 	T="$BATS_TEST_TMPDIR"
-	pid='' spid=''
+	pid='' spid='' tpid='' tpg=''
 	iot-sim --no-pacing -n 20 -c 500 --seed 4 > "$T/in"
 }
 
 teardown() {
 	local p
-	for p in $pid $spid; do
+	# The TLS fronts and the processes they forked, one per connection.
+	for p in $tpg; do
+		kill -9 -- "-$p" 2>/dev/null
+	done
+	for p in $pid $spid $tpid; do
 		kill -9 "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
 	true
@@ -34,6 +38,20 @@ server() {
 	port=$(cat "$T/port")
 	[ -n "$port" ]
 	U=http://127.0.0.1:$port
+}
+
+# tls_front ADDR: socat as a TLS front on ADDR for the running server,
+# with the certificate of tests/fixtures/es-tls.crt (issued by
+# es-tls-ca.crt for 127.0.0.1 and localhost); $S is its URL.  It runs in
+# a session of its own, so that teardown ends the forks with it.
+tls_front() {
+	local front="$T/socat-$1.err"
+	setsid socat -d -d "OPENSSL-LISTEN:0,bind=$1,reuseaddr,fork,cert=$FIX/es-tls.crt,key=$FIX/es-tls.key,verify=0" \
+		"TCP:127.0.0.1:$port" 2> "$front" &
+	tpid="$tpid $!"
+	wait_for "$front" "socat\[[0-9]+\] N listening on AF=2 $1:[0-9]+\$"
+	tpg="$tpg "$(sed -n 's/.*socat\[\([0-9]*\)\] N listening on .*/\1/p' "$front" | head -n 1)
+	S=https://$1:$(sed -n 's/.* listening on AF=2 [0-9.]*:\([0-9]*\)$/\1/p' "$front" | head -n 1)
 }
 
 stop_server() {
@@ -359,6 +377,32 @@ es-sink: 2 records not delivered: kept in '$T/dl'"
 {"n":4,"worse":1}'
 }
 
+@test "a whole request refused with 400 or 404: its documents go to the dead letter, the rest goes on" {
+	server --on 2:404 --on 3:400
+	printf '{"n":%d}\n' 1 2 3 4 5 6 7 > "$T/few"
+	run --separate-stderr es-sink -u "$U" -i iot --batch-docs 2 --backoff-max 100ms --dead-letter "$T/dl" --stats < "$T/few"
+	[ "$status" -eq 1 ]
+	same "${stderr_lines[0]}" "es-sink: <stdin>:3: rejected: HTTP 404: index_not_found_exception: no such index [missing]"
+	same "${stderr_lines[1]}" "es-sink: <stdin>:4: rejected: HTTP 404: index_not_found_exception: no such index [missing]"
+	same "${stderr_lines[2]}" "es-sink: <stdin>:5: rejected: HTTP 400: illegal_argument_exception: the whole request refused: injected by es-server"
+	same "${stderr_lines[3]}" "es-sink: <stdin>:6: rejected: HTTP 400: illegal_argument_exception: the whole request refused: injected by es-server"
+	same "${stderr_lines[4]}" "es-sink: 4 records not delivered: kept in '$T/dl'"
+	same "$(jq -c '{indexed, retried, rejected, undelivered, requests}' <<< "${stderr_lines[5]}")" '{"indexed":3,"retried":0,"rejected":4,"undelivered":4,"requests":4}'
+	[ "${#stderr_lines[@]}" -eq 6 ]
+	same "$(cat "$T/dl")" '{"n":3}
+{"n":4}
+{"n":5}
+{"n":6}'
+	same "$(stored)" '{"n":1}
+{"n":2}
+{"n":7}'
+	# Not sent again: one request per batch.
+	same "$(cut -d' ' -f2,3 "$T/log")" "items=2 status=200
+items=0 status=404
+items=0 status=400
+items=1 status=200"
+}
+
 @test "retries run out: --retries and --retry-for" {
 	server --item-if flaky:429
 	printf '%s\n' '{"n":1}' '{"n":2,"flaky":1}' > "$T/few"
@@ -418,6 +462,57 @@ es-sink: 500 records not delivered: kept in '$T/dl'"
 	run --separate-stderr es-sink -u "$U" -i iot < "$T/in"
 	[ "$status" -eq 1 ]
 	same "${stderr_lines[0]}" "es-sink: '$U': HTTP 403: security_exception: action [indices:data/write/bulk] is unauthorized for user [elastic]: the user may not write to these indices"
+}
+
+@test "TLS: --cacert verifies the server, --insecure does not; a certificate that fails is not retried" {
+	server
+	tls_front 127.0.0.1
+	run --separate-stderr es-sink -u "$S" -i iot --cacert "$FIX/es-tls-ca.crt" < "$T/in"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	same "$(stored)" "$(sorted "$T/in")"
+	run --separate-stderr es-sink -u "$S" -i iot2 --insecure < "$T/in"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(curl -sf "$U/_stats" | jq .docs)" -eq 1000 ]
+
+	# Not signed by the CA given: refused at once, without a retry,
+	# everything read kept.
+	restart
+	tls_front 127.0.0.1
+	run --separate-stderr es-sink -u "$S" -i iot --cacert "$FIX/http-tls.crt" --dead-letter "$T/dl" --stats < "$T/in"
+	[ "$status" -eq 1 ]
+	same "${stderr_lines[0]}" "es-sink: '$S': SSL certificate problem: unable to get local issuer certificate: check --cacert"
+	same "${stderr_lines[1]}" "es-sink: 500 records not delivered: kept in '$T/dl'"
+	same "$(jq -c '{indexed, retried, undelivered, requests}' <<< "${stderr_lines[2]}")" '{"indexed":0,"retried":0,"undelivered":500,"requests":1}'
+	[ "${#stderr_lines[@]}" -eq 3 ]
+	same "$(cat "$T/dl")" "$(cat "$T/in")"
+	# Without --cacert the system's CAs do not know it either (the text
+	# depends on whether the system has a CA bundle).
+	run --separate-stderr es-sink -u "$S" -i iot < "$T/in"
+	[ "$status" -eq 1 ]
+	[[ "${stderr_lines[0]}" =~ ^es-sink:\ \'$S\':\ .*:\ check\ --cacert$ ]]
+	same "${stderr_lines[1]}" "es-sink: 500 records not delivered"
+	[ "$(curl -sf "$U/_stats" | jq '[.requests, .docs]' -c)" = '[0,0]' ]
+
+	# An endless input ends too, and says it was not read to its end.
+	run --separate-stderr bash -c "yes '{\"n\":1}' | es-sink -u '$S' -i y --cacert '$FIX/http-tls.crt' --buffer 1M --dead-letter '$T/dl2'"
+	[ "$status" -eq 1 ]
+	same "${stderr_lines[0]}" "es-sink: '$S': SSL certificate problem: unable to get local issuer certificate: check --cacert"
+	same "${stderr_lines[1]}" "es-sink: stopped before the end of the input"
+	same "${stderr_lines[2]}" "es-sink: $(wc -l < "$T/dl2") records not delivered: kept in '$T/dl2'"
+	[ "$(sort -u "$T/dl2")" = '{"n":1}' ]
+
+	# The right CA, but not for that name.
+	tls_front 127.0.0.2
+	run --separate-stderr es-sink -u "$S" -i iot --cacert "$FIX/es-tls-ca.crt" < "$T/in"
+	[ "$status" -eq 1 ]
+	same "${stderr_lines[0]}" "es-sink: '$S': SSL: no alternative certificate subject name matches target host name '127.0.0.2': check the host name in -u"
+
+	run --separate-stderr es-sink -u "$S" --cacert "$T/nope.pem" < "$T/in"
+	[ "$status" -eq 1 ]
+	same "$stderr" "es-sink: --cacert: cannot open '$T/nope.pem': No such file or directory"
+	[ "$(curl -sf "$U/_stats" | jq .requests)" -eq 0 ]
 }
 
 @test "the server is down at start and comes back" {
@@ -544,6 +639,35 @@ es-sink: 1 record not delivered"
 	same "$stderr" "es-sink: '$U': no X-Elastic-Product header: the server may not be Elasticsearch"
 }
 
+@test "es-server takes chunked request bodies, trailers and pipelined requests" {
+	server
+	# Two chunks, one with an extension, a trailer, and the next
+	# request in the same write: both answered, on one connection.
+	exec 6<> "/dev/tcp/127.0.0.1/$port"
+	printf 'POST /_bulk?filter_path=errors,items.*.status HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n5;x=1\r\n{"ind\r\n32\r\nex":{"_index":"pipe","_id":"p1"}}\n{"n":1,"a":"b"}\n\r\n0\r\nX-Trailer: t\r\n\r\nGET /_sources HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n' >&6
+	timeout 60 cat <&6 | tr -d '\r' > "$T/raw"
+	exec 6<&-
+	same "$(cat "$T/raw")" 'HTTP/1.1 200 OK
+X-Elastic-Product: Elasticsearch
+content-type: application/json
+content-length: 51
+
+{"errors":false,"items":[{"index":{"status":201}}]}HTTP/1.1 200 OK
+content-type: application/x-ndjson
+content-length: 16
+
+{"n":1,"a":"b"}'
+	# curl sends a file of 500 documents in chunks of its own.
+	awk '{ print "{\"index\":{\"_index\":\"chunked\"}}"; print }' "$T/in" > "$T/bulk"
+	run --separate-stderr curl -sS -H 'Transfer-Encoding: chunked' -H 'Content-Type: application/x-ndjson' --data-binary @"$T/bulk" "$U/_bulk?filter_path=errors"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	same "$output" '{"errors":false}'
+	same "$(stored)" "$( { echo '{"n":1,"a":"b"}'; cat "$T/in"; } | sorted)"
+	same "$(meta | jq -r '.[0]' | sort | uniq -c | sed 's/^ *//')" "500 chunked
+1 pipe"
+}
+
 @test "--echo: records pass through; a closed or full stdout does not stop delivery" {
 	server
 	run --separate-stderr es-sink -u "$U" -i iot --echo < "$T/in"
@@ -575,6 +699,36 @@ es-sink: 1 record not delivered"
 	[ "$dropped" -gt 0 ]
 	same "${stderr_lines[1]}" "es-sink: $dropped records not delivered: kept in '$T/dl'"
 	same "$( { stored; cat "$T/dl"; } | sorted)" "$(sorted "$T/many")"
+}
+
+@test "--on-full drop-oldest: the oldest records go to the dead letter, the newest are indexed" {
+	server
+	iot-sim --no-pacing -n 20 -c 5000 --seed 4 > "$T/many"
+	# A file is read whole before the first request: what is dropped is
+	# exactly the oldest records, those that do not fit the buffer.
+	run --separate-stderr es-sink -u "$U" -i iot --buffer 64k --max-line 8k --batch-docs 100 --on-full drop-oldest --dead-letter "$T/dl" --stats < "$T/many"
+	[ "$status" -eq 1 ]
+	same "${stderr_lines[0]}" "es-sink: buffer full: dropping the oldest records (kept in the dead letter, if any)"
+	dropped=$(jq .dropped <<< "${stderr_lines[2]}")
+	[ "$dropped" -gt 0 ] && [ "$dropped" -lt 5000 ]
+	same "${stderr_lines[1]}" "es-sink: $dropped records not delivered: kept in '$T/dl'"
+	[ "${#stderr_lines[@]}" -eq 3 ]
+	same "$(jq -c '{records_in, indexed, undelivered}' <<< "${stderr_lines[2]}")" "{\"records_in\":5000,\"indexed\":$((5000 - dropped)),\"undelivered\":$dropped}"
+	cmp "$T/dl" <(head -n "$dropped" "$T/many")
+	same "$(stored)" "$(tail -n +$((dropped + 1)) "$T/many" | sorted)"
+
+	# From a pipe, while requests are in flight: whatever the timing,
+	# each record is stored or in the dead letter, once, and the newest
+	# record is never the one dropped.
+	restart --delay 100
+	run --separate-stderr bash -c "cat '$T/many' | es-sink -u '$U' -i iot --buffer 64k --max-line 8k --batch-docs 100 --on-full drop-oldest --dead-letter '$T/dl2' --stats"
+	[ "$status" -eq 1 ]
+	dropped=$(jq .dropped <<< "${stderr_lines[2]}")
+	same "${stderr_lines[1]}" "es-sink: $dropped records not delivered: kept in '$T/dl2'"
+	[ "$(wc -l < "$T/dl2")" -eq "$dropped" ]
+	[ "$(jq .indexed <<< "${stderr_lines[2]}")" -eq $((5000 - dropped)) ]
+	same "$( { stored; cat "$T/dl2"; } | sorted)" "$(sorted "$T/many")"
+	stored | grep -qxF "$(tail -n 1 "$T/many")"
 }
 
 @test "--rate spreads the documents over more requests" {

@@ -17,8 +17,10 @@
  * out of --retries or --retry-for.  A 413 halves the requests from then
  * on.  Documents refused for good, and those out of retries, are written
  * verbatim to the dead-letter file with their reasons on stderr.
- * Authentication failures end the tool.  The exit status is 1 when any
- * record read was not delivered.
+ * Authentication failures, a server certificate that does not verify,
+ * and other transport errors that no retry mends end the tool: what was
+ * read is given up, the rest of the input is left unread.  The exit
+ * status is 1 when any record read was not delivered.
  */
 #define _GNU_SOURCE		/* ppoll */
 #include <curl/curl.h>
@@ -1133,6 +1135,20 @@ static int transient_curl(CURLcode rc)
 	}
 }
 
+/*
+ * Whether a certificate failed on its name rather than its chain.  The
+ * X.509 verify result is then a name mismatch (62, 64), or 1 (not set):
+ * libcurl checks the name itself, after the chain has passed.
+ */
+static int name_failed(void)
+{
+	long v = 0;
+
+	if (curl_easy_getinfo(easy, CURLINFO_SSL_VERIFYRESULT, &v) != CURLE_OK)
+		return 0;
+	return v == 1 || v == 62 || v == 64;
+}
+
 /* The server will not take anything from us: stop. */
 static void stop_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void stop_fatal(const char *fmt, ...)
@@ -1162,6 +1178,16 @@ static void finish_request(CURLcode rc)
 	for (i = 0; i < sending && up_resent; i++)
 		batch[i].d.ambiguous = 1;
 	if (rc != CURLE_OK) {
+		/* A certificate that fails now fails on every try. */
+		if (rc == CURLE_PEER_FAILED_VERIFICATION ||
+		    rc == CURLE_SSL_CACERT_BADFILE) {
+			stop_fatal("'%s': %s: check %s", url,
+			           curl_err[0] ? curl_err : curl_easy_strerror(rc),
+			           rc == CURLE_PEER_FAILED_VERIFICATION &&
+			           name_failed() ? "the host name in -u" :
+			           "--cacert");
+			return;
+		}
 		if (!transient_curl(rc)) {
 			stop_fatal("cannot send to '%s': %s", url,
 			           curl_err[0] ? curl_err : curl_easy_strerror(rc));
@@ -1517,8 +1543,17 @@ static void setup_curl(void)
 		SET(CURLOPT_USERNAME, user);
 		SET(CURLOPT_PASSWORD, pass);
 	}
-	if (cacert != NULL)
+	if (cacert != NULL) {
+		/* Checked now: curl would only find out at the first request. */
+		FILE *f = fopen(cacert, "r");
+
+		if (f != NULL)
+			fclose(f);
+		else
+			rt_die(1, "--cacert: cannot open '%s': %s", cacert,
+			       strerror(errno));
 		SET(CURLOPT_CAINFO, cacert);
+	}
 	if (insecure) {
 		SET(CURLOPT_SSL_VERIFYPEER, 0L);
 		SET(CURLOPT_SSL_VERIFYHOST, 0L);
@@ -1779,6 +1814,8 @@ int main(int argc, char **argv)
 	if (reports_hidden > 0)
 		rt_warn("%llu failures in all (%llu not shown)", reports,
 		        reports_hidden);
+	if (fatal && !input_done && !draining)
+		rt_warn("stopped before the end of the input");
 	if (undelivered + rt.bad_input > 0)
 		rt_warn("%llu record%s not delivered%s%s%s",
 		        undelivered + rt.bad_input,

@@ -24,18 +24,19 @@
  *	--on N[-M]:ACTION             bulk requests N to M get ACTION
  *	--item-if FIELD:STATUS[:TIMES]  items whose source has FIELD fail with
  *	                              STATUS (the first TIMES such items only)
- * ACTION is a status (401, 403, 413, 429, 500, 503), drop (close the
- * connection before processing), drop-after (process, store, then close
- * without answering) or slow=MS (answer after MS milliseconds).
+ * ACTION is a status for the whole request (400, 401, 403, 404, 413, 429,
+ * 500, 503, ...: an Elasticsearch error body, nothing stored), drop (close
+ * the connection before processing), drop-after (process, store, then
+ * close without answering) or slow=MS (answer after MS milliseconds).
  *
  * It listens on 127.0.0.1 on a free port and prints the port on stdout
  * when ready.  GET /_dump gives the stored documents, one
  * {"_index","_id","_version","_source"} line each in first-stored order,
  * the source as it was sent; GET /_sources gives the sources alone; GET
- * /_stats gives {"requests","items","docs","connections"}.  The
- * filter_path parameter is honoured in the forms "errors", "took" and
- * "items.*.FIELD".  These three
- * need no authentication.  SIGTERM or SIGINT ends it.
+ * /_stats gives {"requests","items","docs","connections"}; these three
+ * need no authentication.  The filter_path parameter is honoured in the
+ * forms "errors", "took" and "items.*.FIELD", leaving out items that keep
+ * no field, as Elasticsearch does.  SIGTERM or SIGINT ends it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -495,7 +496,6 @@ static int member_text(const struct json_member *m, struct buf *b)
 	return 0;
 }
 
-/* One item's failure in the response. */
 /*
  * filter_path, in the forms bulk clients use: "errors", "took" and
  * "items.*.FIELD".  Elasticsearch leaves out every field no pattern names.
@@ -544,13 +544,27 @@ static int field(int *first, unsigned f, const char *name)
 	return 1;
 }
 
+/*
+ * Ends an item that started at mark.  Elasticsearch's filter_path leaves
+ * out objects that end up empty, so an item without a field kept goes
+ * away, comma and all.
+ */
+static void item_end(size_t mark, int first)
+{
+	if (first)
+		resp.len = mark;
+	else
+		adds(&resp, "}}");
+}
+
 /* One item's failure in the response. */
 static void item_error(const char *op, const char *index, const char *id,
                        int status, const char *type, const char *reason)
 {
+	size_t mark = resp.len;
 	int first = 1;
 
-	addf(&resp, "{\"%s\":{", op);
+	addf(&resp, "%s{\"%s\":{", mark > 0 ? "," : "", op);
 	if (field(&first, F_INDEX, "_index"))
 		addq(&resp, index, strlen(index));
 	if (field(&first, F_ID, "_id")) {
@@ -573,16 +587,17 @@ static void item_error(const char *op, const char *index, const char *id,
 		}
 		adds(&resp, "}");
 	}
-	adds(&resp, "}}");
+	item_end(mark, first);
 }
 
 /* One item's success in the response. */
 static void item_ok(const char *op, const char *index, const char *id,
                     uint64_t version)
 {
+	size_t mark = resp.len;
 	int first = 1;
 
-	addf(&resp, "{\"%s\":{", op);
+	addf(&resp, "%s{\"%s\":{", mark > 0 ? "," : "", op);
 	if (field(&first, F_INDEX, "_index"))
 		addq(&resp, index, strlen(index));
 	if (field(&first, F_ID, "_id"))
@@ -600,7 +615,7 @@ static void item_ok(const char *op, const char *index, const char *id,
 		adds(&resp, "1");
 	if (field(&first, F_STATUS, "status"))
 		adds(&resp, version == 1 ? "201" : "200");
-	adds(&resp, "}}");
+	item_end(mark, first);
 }
 
 /* Stores a source under index and id; 409 for create of an existing id. */
@@ -746,8 +761,6 @@ static int bulk(const char *b, size_t n, const char *def_index,
 		if (slen > 0 && src[slen - 1] == '\r')
 			slen--;
 		p = nl + 1;
-		if (*nitems > 0)
-			add(&resp, ",", 1);
 		(*nitems)++;
 		items++;
 
@@ -918,33 +931,48 @@ static int parse_head(const char *p, size_t n, struct req *r)
 	return 1;
 }
 
-/* Decodes a chunked body that starts at p.  Returns the bytes it took,
- * 0 when incomplete, -1 when malformed. */
+/*
+ * Decodes a chunked body that starts at p, into out when it is not NULL.
+ * Returns the bytes it took (trailers included), 0 when incomplete, -1
+ * when malformed.  It hops from chunk header to chunk header, so telling
+ * whether a large body is complete yet costs little; the bytes are copied
+ * once, when it is.
+ */
 static long long dechunk(const char *p, size_t n, struct buf *out)
 {
 	size_t off = 0;
 
-	out->len = 0;
+	if (out != NULL)
+		out->len = 0;
 	for (;;) {
 		const char *eol = memmem(p + off, n - off, "\r\n", 2);
 		char *e;
 		unsigned long long sz;
 
 		if (eol == NULL)
-			return 0;
+			return n - off > 1024 ? -1 : 0;
 		sz = strtoull(p + off, &e, 16);
-		if (e == p + off)
+		if (e == p + off || (*e != '\r' && *e != ';') ||
+		    sz > MAX_REQUEST)
 			return -1;
 		off = (size_t)(eol - p) + 2;
 		if (sz == 0) {
-			const char *fin = memmem(p + off - 2, n - off + 2,
-			                         "\r\n\r\n", 4);
-
-			return fin == NULL ? 0 : (long long)(fin - p) + 4;
+			/* Trailer lines, then an empty line. */
+			for (;;) {
+				eol = memmem(p + off, n - off, "\r\n", 2);
+				if (eol == NULL)
+					return n - off > 65536 ? -1 : 0;
+				if (eol == p + off)
+					return (long long)off + 2;
+				off = (size_t)(eol - p) + 2;
+			}
 		}
 		if (n - off < sz + 2)
 			return 0;
-		add(out, p + off, sz);
+		if (p[off + sz] != '\r' || p[off + sz + 1] != '\n')
+			return -1;
+		if (out != NULL)
+			add(out, p + off, sz);
 		off += sz + 2;
 	}
 }
@@ -1116,6 +1144,9 @@ static int serve(struct conn *c, const struct req *r, const char *b, size_t n)
 		if (a.status == 503)
 			type = "cluster_block_exception",
 			reason = "blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];";
+		if (a.status == 400)
+			type = "illegal_argument_exception",
+			reason = "the whole request refused: injected by es-server";
 		respond_error(c, a.status, type, reason, NULL);
 		return 0;
 	}
@@ -1168,12 +1199,15 @@ static int serve(struct conn *c, const struct req *r, const char *b, size_t n)
 		         (long long)(tm_mono() - t0));
 	memmove(why + 1, why, strlen(why) + 1);
 	why[0] = '{';
-	snprintf(why + strlen(why), sizeof why - strlen(why),
-	         "%s\"items\":[", why[1] ? "," : "");
-	head(&c->out, 200, strlen(why) + resp.len + 2, NULL);
+	/* No item kept by filter_path: no "items" either. */
+	if (resp.len > 0)
+		snprintf(why + strlen(why), sizeof why - strlen(why),
+		         "%s\"items\":[", why[1] ? "," : "");
+	head(&c->out, 200, strlen(why) + resp.len + (resp.len > 0 ? 2 : 1),
+	     NULL);
 	adds(&c->out, why);
 	add(&c->out, resp.p, resp.len);
-	adds(&c->out, "]}");
+	adds(&c->out, resp.len > 0 ? "]}" : "}");
 	return 0;
 }
 
@@ -1195,16 +1229,12 @@ static int process(struct conn *c)
 		if (r.chunked) {
 			long long k;
 
-			if (c->in.len < 5 || memcmp(c->in.p + c->in.len - 5,
-			                            "0\r\n\r\n", 5) != 0)
-				k = 0;
-			else
-				k = dechunk(c->in.p + r.hlen, c->in.len - r.hlen,
-				            &chunked);
+			k = dechunk(c->in.p + r.hlen, c->in.len - r.hlen, NULL);
 			if (k < 0)
 				return -1;
 			if (k == 0)
 				goto wait_body;
+			dechunk(c->in.p + r.hlen, (size_t)k, &chunked);
 			b = chunked.p;
 			n = chunked.len;
 			used = r.hlen + (size_t)k;
