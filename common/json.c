@@ -484,6 +484,22 @@ oom:
 	return -1;
 }
 
+int json_obj_plain(const struct json_obj *o)
+{
+	size_t i, k;
+
+	for (i = 0; i < o->n; i++) {
+		const struct json_member *m = &o->m[i];
+
+		if (m->vflags != 0 || m->kesc)
+			return 0;
+		for (k = 0; k < m->klen; k++)
+			if ((unsigned char)m->key[k] >= 0x80)
+				return 0;
+	}
+	return 1;
+}
+
 void json_obj_free(struct json_obj *o)
 {
 	free(o->m);

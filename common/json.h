@@ -61,6 +61,9 @@ struct json_obj {
 int json_scan(const char *s, size_t len, struct json_obj *o,
               char *err, size_t errlen);
 void json_obj_free(struct json_obj *o);
+/* Whether a scanned object holds nothing but ASCII and no escapes, so that
+ * its line can be copied as it is, with no UTF-8 repair. */
+int json_obj_plain(const struct json_obj *o);
 
 /* Looks up a dotted path ("user.name") in a scanned object, descending into
  * nested objects.  Returns 1 and fills *out (key, val, type), or 0. */

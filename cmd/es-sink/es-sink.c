@@ -38,6 +38,7 @@
 #include <zlib.h>
 
 #include "backoff.h"
+#include "bucket.h"
 #include "queue.h"
 #include "rt.h"
 
@@ -126,8 +127,7 @@ static int draining;			/* stopping on a signal */
 static int fatal;			/* the server refused us: stop */
 static int64_t mono, drain_deadline, retry_at;
 static struct backoff backoff;
-static double tokens;			/* --rate bucket */
-static int64_t tokens_at;
+static struct bucket bucket;		/* --rate */
 static int echo_failed;
 
 /* The index name cache: patterns finer than a day are cached per second. */
@@ -580,16 +580,6 @@ static void batch_append(const struct doc *d, const char *chunk,
 		rt_oom();
 }
 
-static void refill_tokens(void)
-{
-	double burst = rate / 10 > 1 ? rate / 10 : 1;	/* 100 ms worth */
-
-	tokens += (double)(mono - tokens_at) * rate / 1000;
-	tokens_at = mono;
-	if (tokens > burst)
-		tokens = burst;
-}
-
 /* Moves documents from the queue into the batch, up to its bounds and
  * as --rate allows.  Returns 1 when the batch is full. */
 static int fill_batch(void)
@@ -597,20 +587,18 @@ static int fill_batch(void)
 	const struct doc *d;
 	size_t sz;
 
-	if (rate > 0)
-		refill_tokens();
+	bucket_refill(&bucket, mono);
 	while (nbatch < (size_t)batch_docs) {
 		if ((d = queue_peek(&q, &sz)) == NULL)
 			return 0;
 		if (nbatch > 0 && body.len + d->len > (size_t)batch_bytes)
 			return 1;
-		if (rate > 0 && tokens < 1)
+		if (!bucket_ready(&bucket))
 			return 0;
 		batch_append(d, (const char *)(d + 1),
 		             (const char *)(d + 1) + d->len);
 		queue_pop(&q);
-		if (rate > 0)
-			tokens -= 1;
+		bucket_take(&bucket);
 	}
 	return 1;
 }
@@ -1323,12 +1311,9 @@ static int poll_timeout(int more_input)
 			due = batch[0].d.queued + flush_ms;
 		if (nbatch == 0 && q.n > 0)
 			due = mono;
-		if (rate > 0 && tokens < 1) {
-			int64_t r = mono + (int64_t)((1 - tokens) * 1000 / rate) + 1;
-
-			if (r > due && nbatch == 0)
-				due = r;
-		}
+		if (!bucket_ready(&bucket) && nbatch == 0 &&
+		    bucket_due(&bucket, mono) > due)
+			due = bucket_due(&bucket, mono);
 		if (due < t)
 			t = due;
 	}
@@ -1803,8 +1788,8 @@ int main(int argc, char **argv)
 	rt_stat("bytes", &bytes_sent);
 	backoff_init(&backoff, BACKOFF_MIN, backoff_max);
 	setup_curl();
-	mono = tokens_at = tm_mono();
-	tokens = 1;
+	mono = tm_mono();
+	bucket_init(&bucket, rate, mono);
 	rt_open_input(argc - optind, argv + optind);
 	run();
 	echo_flush();

@@ -18,6 +18,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "bucket.h"
 #include "kafka.h"
 #include "rt.h"
 
@@ -51,8 +52,7 @@ static rd_kafka_resp_err_t last_err;
 static int64_t last_err_at;
 
 /* --rate: a token bucket of records. */
-static double tokens = 1;
-static int64_t tokens_at;
+static struct bucket bucket;		/* --rate */
 
 /* A record that will not be delivered: kept, counted, reported. */
 static void undelivered(const void *p, size_t len, const char *why)
@@ -150,20 +150,16 @@ static void record_key(const struct rt_record *rec, const char **p,
 /* Waits for --rate to allow one more record, serving deliveries. */
 static void pace(void)
 {
-	double burst = rate / 10 > 1 ? rate / 10 : 1;
 	int64_t now;
 
 	for (;;) {
 		now = tm_mono();
-		tokens += (double)(now - tokens_at) * rate / 1000;
-		tokens_at = now;
-		if (tokens > burst)
-			tokens = burst;
-		if (tokens >= 1 || rt_stop)
+		bucket_refill(&bucket, now);
+		if (bucket_ready(&bucket) || rt_stop)
 			break;
-		rd_kafka_poll(rk, (int)((1 - tokens) * 1000 / rate) + 1);
+		rd_kafka_poll(rk, (int)(bucket_due(&bucket, now) - now));
 	}
-	tokens -= 1;
+	bucket_take(&bucket);
 }
 
 /*
@@ -416,7 +412,7 @@ int main(int argc, char **argv)
 	start();
 	atexit(at_exit);
 	rt_open_input(argc - optind, argv + optind);
-	tokens_at = tm_mono();
+	bucket_init(&bucket, rate, tm_mono());
 
 	while (!fatal && (rc = rt_next(&rec, queued > 0 ? 100 : 1000)) !=
 	       LINE_EOF) {

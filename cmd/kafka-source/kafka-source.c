@@ -284,24 +284,6 @@ static void on_rebalance(rd_kafka_t *h, rd_kafka_resp_err_t err,
 	}
 }
 
-/* Does a scanned object hold nothing but ASCII, and no escapes?  Then it
- * needs no UTF-8 repair and is copied as it is. */
-static int plain_ascii(const struct json_obj *o)
-{
-	size_t i, k;
-
-	for (i = 0; i < o->n; i++) {
-		const struct json_member *m = &o->m[i];
-
-		if (m->vflags != 0 || m->kesc)
-			return 0;
-		for (k = 0; k < m->klen; k++)
-			if ((unsigned char)m->key[k] >= 0x80)
-				return 0;
-	}
-	return 1;
-}
-
 /*
  * Writes JSON text of a scanned value: as it is, with invalid UTF-8
  * repaired, and on one line: a pretty-printed value's line breaks, which
@@ -395,7 +377,7 @@ static void emit(const rd_kafka_message_t *m)
 	is_obj = m->payload != NULL &&
 	         json_scan(v, m->len, &obj, err, sizeof err) == 0;
 	if (is_obj)
-		ascii = plain_ascii(&obj);
+		ascii = json_obj_plain(&obj);
 	if (!is_obj && !raw) {
 		snprintf(where, sizeof where, "%s[%d]@%lld",
 		         rd_kafka_topic_name(m->rkt), (int)m->partition,

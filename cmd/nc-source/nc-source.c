@@ -30,6 +30,7 @@
 #endif
 
 #include "backoff.h"
+#include "bucket.h"
 #include "net.h"
 #include "queue.h"
 #include "rt.h"
@@ -113,8 +114,7 @@ static int64_t dial_deadline, retry_at = INT64_MAX;
 static struct backoff backoff;
 
 /* --rate: a token bucket of records. */
-static double tokens;
-static int64_t tokens_at;
+static struct bucket bucket;	/* --rate */
 
 /* Drop reports, rate-limited. */
 static int64_t drop_reported_at;
@@ -153,24 +153,6 @@ static void report_drops(void)
 	drop_reported_at = mono_ms;
 }
 
-/* Does a scanned object hold nothing but ASCII, and no escapes?  Then it
- * needs no UTF-8 repair and is copied as it is. */
-static int plain_ascii(const struct json_obj *o)
-{
-	size_t i, k;
-
-	for (i = 0; i < o->n; i++) {
-		const struct json_member *m = &o->m[i];
-
-		if (m->vflags != 0 || m->kesc)
-			return 0;
-		for (k = 0; k < m->klen; k++)
-			if ((unsigned char)m->key[k] >= 0x80)
-				return 0;
-	}
-	return 1;
-}
-
 /* The most bytes a line can take as a record: every byte escaped. */
 static size_t worst_size(size_t len, size_t plen)
 {
@@ -202,7 +184,7 @@ static void emit(int64_t ts, unsigned long long lineno, const char *peer,
 		p++;
 	if (!wrap_all && p < end && *p == '{' &&
 	    json_scan(line, len, &obj, err, sizeof err) == 0) {
-		if (plain_ascii(&obj))
+		if (json_obj_plain(&obj))
 			out_write(&rt.out, line, len);
 		else
 			out_json_raw(&rt.out, line, len);
@@ -703,16 +685,6 @@ static void flush_out(void)
 	out_blocked = rt.out.len > 0;
 }
 
-static void refill_tokens(void)
-{
-	double burst = rate / 10 > 1 ? rate / 10 : 1;	/* 100 ms worth */
-
-	tokens += (double)(mono_ms - tokens_at) * rate / 1000;
-	tokens_at = mono_ms;
-	if (tokens > burst)
-		tokens = burst;
-}
-
 /* Moves lines from the queue into the output buffer, as many as --rate
  * allows and as fit. */
 static void release(void)
@@ -720,10 +692,9 @@ static void release(void)
 	const struct item *it;
 	size_t sz;
 
-	if (rate > 0)
-		refill_tokens();
+	bucket_refill(&bucket, mono_ms);
 	while ((it = queue_peek(&q, &sz)) != NULL) {
-		if (rate > 0 && tokens < 1)
+		if (!bucket_ready(&bucket))
 			break;
 		if (!out_room(worst_size(it->len, it->plen)))
 			break;
@@ -731,8 +702,7 @@ static void release(void)
 		     (const char *)(it + 1) + it->plen, it->len);
 		queue_pop(&q);
 		queued--;
-		if (rate > 0)
-			tokens -= 1;
+		bucket_take(&bucket);
 		if (rt.out.unbuffered)
 			flush_out();
 	}
@@ -771,8 +741,8 @@ static int poll_timeout(void)
 {
 	int64_t t = INT64_MAX;
 
-	if (rate > 0 && q.n > 0 && !out_blocked && tokens < 1)
-		t = mono_ms + (int64_t)((1 - tokens) * 1000 / rate) + 1;
+	if (q.n > 0 && !out_blocked && !bucket_ready(&bucket))
+		t = bucket_due(&bucket, mono_ms);
 	if (dialing && dial_deadline < t)
 		t = dial_deadline;
 	if (retry_at < t)
@@ -1182,8 +1152,8 @@ int main(int argc, char **argv)
 	rt_open_dead_letter();
 	atexit(cleanup);
 	raise_fd_limit();
-	mono_ms = tokens_at = tm_mono();
-	tokens = 1;
+	mono_ms = tm_mono();
+	bucket_init(&bucket, rate, mono_ms);
 	if (listening)
 		start_listening();
 	else

@@ -1,9 +1,11 @@
-/* Unit tests of opt, tm, buf and line. */
+/* Unit tests of opt, tm, buf, htab, line, backoff and bucket. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "backoff.h"
+#include "bucket.h"
 #include "buf.h"
 #include "htab.h"
 #include "line.h"
@@ -235,6 +237,49 @@ static void test_line_huge(void)
 	unlink(path);
 }
 
+static void test_backoff(void)
+{
+	struct backoff b;
+	int64_t d, top = 100;
+	int i, good = 1;
+
+	backoff_init(&b, 100, 1000);
+	for (i = 0; i < 12; i++) {
+		d = backoff_next(&b);
+		/* Each delay lies in [bound/2, bound]; the bound doubles to 1 s. */
+		if (d < top / 2 || d > top)
+			good = 0;
+		top = top * 2 > 1000 ? 1000 : top * 2;
+	}
+	ok(good, "backoff: delays within [d/2, d], d doubling up to the cap");
+	ok(b.failures == 12, "backoff: failures counted");
+	backoff_reset(&b);
+	d = backoff_next(&b);
+	ok(d >= 50 && d <= 100 && b.failures == 1, "backoff: reset starts over");
+}
+
+static void test_bucket(void)
+{
+	struct bucket b;
+	int n = 0;
+
+	bucket_init(&b, 0, 0);
+	ok(bucket_ready(&b) && bucket_due(&b, 5) == 5, "bucket: rate 0 is no limit");
+	bucket_init(&b, 100, 1000);
+	while (bucket_ready(&b)) {
+		bucket_take(&b);
+		n++;
+	}
+	ok(n == 1, "bucket: one token at start");
+	ok(bucket_due(&b, 1000) == 1011, "bucket: the next token in 10 ms");
+	bucket_refill(&b, 1010);
+	ok(bucket_ready(&b), "bucket: ready after 10 ms at 100/s");
+	bucket_refill(&b, 61000);
+	for (n = 0; bucket_ready(&b); n++)
+		bucket_take(&b);
+	ok(n == 10, "bucket: a long pause gives at most 100 ms worth (%d)", n);
+}
+
 int main(void)
 {
 	test_opt();
@@ -243,5 +288,7 @@ int main(void)
 	test_htab();
 	test_line();
 	test_line_huge();
+	test_backoff();
+	test_bucket();
 	return tap_done();
 }
