@@ -1,0 +1,2303 @@
+/*
+ * http-source: streaming HTTP APIs as NDJSON records.
+ *
+ * One URL, read in one of three ways: an NDJSON stream (one object per
+ * line of a long response), a server-sent event stream (--sse, the way
+ * Mastodon and other social networks push posts), or a JSON API polled
+ * every --poll DUR.  The transfer runs in libcurl's multi interface under
+ * our own poll loop, so that standard output, timers and signals share one
+ * wait.  Records wait in a bounded queue (the stage buffer) between the
+ * network and standard output; when it is full the transfer is paused, so
+ * that TCP flow control slows the server, or records are dropped, counted.
+ *
+ * A stream that ends or breaks is requested again: after the server's
+ * retry time for event streams, else after a capped, jittered backoff, and
+ * with the Last-Event-ID of the last event seen so that the server can
+ * resume where the stream broke.  At most one request is under way, and a
+ * new one starts only when everything the last one brought is parsed.
+ */
+#define _GNU_SOURCE		/* ppoll */
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backoff.h"
+#include "queue.h"
+#include "rt.h"
+
+#define DEFAULT_BUFFER	(8LL * 1024 * 1024)
+#define BACKOFF_MIN	100		/* ms before the first retry */
+#define DROP_REPORT_MS	10000		/* drops are reported this often */
+#define ERR_BODY_MAX	200		/* bytes of an error body reported */
+#define MAX_SOCKS	8		/* sockets curl watches at once */
+#define MAX_EVENTS	32		/* --event names */
+#define RETRY_MAX	86400000LL	/* longest retry or Retry-After, ms */
+
+enum mode { NDJSON, SSE, POLL };
+enum { BLOCK, DROP_OLDEST, DROP_NEWEST };
+static const char *const policy_name[] = { "block", "drop-oldest", "drop-newest" };
+
+static const char *url;			/* the operand */
+static enum mode mode = NDJSON;		/* --sse, --poll */
+static int64_t poll_every;		/* --poll, ms */
+static struct curl_slist *headers;	/* -H, auth and defaults */
+static int user_accept, user_cache;	/* -H gave Accept, Cache-Control */
+static const char *token_file;		/* --token-file */
+static const char *events[MAX_EVENTS];	/* --event: the types kept */
+static int nevents;
+static int envelope;			/* --envelope */
+static int json_only;			/* --json */
+static const char *last_id_opt;		/* --last-event-id */
+static const char *html_field;		/* --html-to-text FIELD[=OUT] */
+static const char *html_out;
+static const char *since_field;		/* --since */
+static const char *array_path;		/* --path */
+static int once;			/* --once */
+static int verbose;			/* -v */
+static const char *cacert;		/* --cacert */
+static int insecure;			/* --insecure */
+static int64_t connect_timeout = 10000;	/* --connect-timeout, ms */
+static int64_t idle_timeout;		/* --idle-timeout, ms; 0 = none */
+static const char *idle_arg;		/* ... as given, for messages */
+static int64_t backoff_max = 30000;	/* --backoff-max, ms */
+static long long buffer_size = DEFAULT_BUFFER;	/* --buffer */
+static int on_full = BLOCK;		/* --on-full */
+static double rate;			/* --rate: records/s, 0 = unlimited */
+
+/* curl: one easy handle, reused so that connections are kept alive. */
+static CURLM *multi;
+static CURL *easy;
+static struct curl_slist *req_headers;	/* headers of the request under way */
+static char curl_err[CURL_ERROR_SIZE];
+static struct { curl_socket_t fd; short events; } socks[MAX_SOCKS];
+static int nsocks;
+static int64_t curl_due = -1;		/* when curl wants its timeout call */
+
+static int active;			/* a request is under way */
+static int curl_paused;			/* ... and paused: the queue is full */
+static int64_t next_at;			/* when the next request starts */
+static int64_t started_at, last_byte_at;
+static int draining;			/* no more requests */
+static int failing;			/* the last attempt failed */
+static int status;			/* the exit status so far */
+static struct backoff backoff;
+static int64_t sse_retry = -1;		/* the server's retry:, ms */
+
+/* The response being received. */
+static struct {
+	long code;
+	int begun;		/* its status is known */
+	int ok;			/* 2xx (or 304 when polling): a good answer */
+	int too_large;		/* a polled body passed --max-line */
+	int fatal;		/* no use trying again */
+	unsigned long long bytes;	/* of its body */
+	int64_t retry_after;	/* ms, -1 when not given */
+	char reason[64];
+	struct buf etag, modified, ctype, body;
+} resp;
+static struct buf etag, modified;	/* validators of the last 200 poll */
+
+/* Bytes received and not yet parsed: in.p[in_off..in.len). */
+static struct buf in;
+static size_t in_off;
+static int in_eof;			/* the response is complete */
+static int bom_done;			/* the start of the stream is past */
+static int skipping;			/* inside an overlong line */
+static int skip_lf;			/* a CR ended the last line */
+static unsigned long long lineno;	/* lines (SSE: events) of the stream */
+
+/* Server-sent events: the buffers of the event being read. */
+static struct buf data, type, idbuf, last_id;
+static const char *broken;		/* why the event is bad, or NULL */
+
+/* Polling: the elements of the last answer still to emit. */
+struct key {
+	int kind;		/* K_INT, K_NUM, K_TIME, K_STR */
+	const char *p;		/* text, quotes removed */
+	size_t n;
+	double d;
+	int64_t t;
+};
+enum { K_INT, K_NUM, K_TIME, K_STR };
+struct elem {
+	const char *p;
+	size_t n;
+	size_t index;
+	struct key key;
+};
+static struct elem *elems;
+static size_t nelems, elems_cap, next_elem;
+static struct key max_seen;		/* --since: the greatest value yet */
+static int have_max;
+static struct buf max_text;
+
+/* A record made and not yet queued, waiting for room. */
+static struct out rec;
+static int pending;
+
+static struct queue q;
+static int out_blocked;			/* stdout said EAGAIN */
+static int stdout_flags = -1;		/* to put back at exit */
+static int64_t mono_ms;
+static struct json_obj obj;
+static struct buf scratch, text;
+
+/* --rate: a token bucket of records. */
+static double tokens;
+static int64_t tokens_at;
+
+static int64_t drop_reported_at;
+static unsigned long long drops_reported;
+
+static unsigned long long requests, connections, failures, bytes_in;
+static unsigned long long nevents_in, filtered, skipped, not_modified;
+static unsigned long long queued, paused;
+
+/* Bad input at a position of the response: "URL:12", "URL: event 3". */
+static void __attribute__((format(printf, 4, 5)))
+bad_at(const char *pos, const char *p, size_t n, const char *fmt, ...)
+{
+	char why[256], where[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	snprintf(where, sizeof where, "%s%s", url, pos);
+	rt_bad_at(where, p, n, "%s", why);
+}
+
+static void report_drops(void)
+{
+	if (rt.dropped == drops_reported || (drops_reported > 0 &&
+	    mono_ms - drop_reported_at < DROP_REPORT_MS))
+		return;
+	if (drops_reported == 0)
+		rt_warn("buffer full: dropping the %s records",
+		        on_full == DROP_OLDEST ? "oldest" : "newest");
+	else
+		rt_warn("buffer full: %llu records dropped so far", rt.dropped);
+	drops_reported = rt.dropped;
+	drop_reported_at = mono_ms;
+}
+
+/*
+ * Output.  Records are made in rec, then go straight to the output buffer
+ * when nothing waits before them, or into the queue.
+ */
+
+/* Makes room for need bytes in the output buffer without flushing it
+ * (which would block); 0 when stdout must take what it holds first. */
+static int out_room(size_t need)
+{
+	if (rt.out.cap - rt.out.len >= need)
+		return 1;
+	if (rt.out.len > 0)
+		return 0;
+	out_grow(&rt.out, need);
+	if (rt.out.err)
+		rt_flush();
+	return 1;
+}
+
+static void emit(const char *p, size_t n)
+{
+	out_write(&rt.out, p, n);
+	out_putc(&rt.out, '\n');
+	rt.records_out++;
+}
+
+static void flush_out(void);
+static void release(void);
+
+/* out_room, after writing what stdout takes now when that makes room. */
+static int room_now(size_t need)
+{
+	if (out_room(need))
+		return 1;
+	if (!out_blocked)
+		flush_out();
+	return out_room(need);
+}
+
+/* Starts a record in rec with room for the worst case of n bytes of input
+ * (every byte escaped), so that the writer never has to flush rec. */
+static void rec_start(size_t n)
+{
+	size_t need = 6 * n + 6 * 4096 + 1024;
+
+	rec.len = 0;
+	if (rec.cap < need)
+		out_grow(&rec, need);
+	if (rec.err)
+		rt_oom();
+}
+
+/* Queues the record in rec, or sets pending when it must wait. */
+static void offer(void)
+{
+	size_t n = rec.len;
+	char *p;
+
+	rt.out.repaired += rec.repaired;
+	rec.repaired = 0;
+	pending = 0;
+	if (q.n == 0 && rate == 0 && room_now(n + 1)) {
+		emit(rec.buf, n);
+		return;
+	}
+	/* A record larger than the whole queue waits for it to empty. */
+	if (n > queue_max(&q)) {
+		if (q.n == 0 && out_room(n + 1))
+			emit(rec.buf, n);
+		else
+			pending = 1;
+		return;
+	}
+	if ((p = queue_push(&q, n)) == NULL && !out_blocked) {
+		/* Curl hands over many reads in one go: before the queue
+		 * counts as full, stdout takes what it can now. */
+		release();
+		flush_out();
+		release();
+		p = queue_push(&q, n);
+	}
+	if (p == NULL) {
+		if (on_full == BLOCK) {
+			pending = 1;
+			return;
+		}
+		while (on_full == DROP_OLDEST && (p = queue_push(&q, n)) == NULL) {
+			queue_pop(&q);
+			queued--;
+			rt.dropped++;
+		}
+		if (p == NULL) {
+			rt.dropped++;
+			report_drops();
+			return;
+		}
+		report_drops();
+	}
+	memcpy(p, rec.buf, n);
+	queued++;
+}
+
+/* Does a scanned object hold nothing but ASCII, and no escapes?  Then it
+ * needs no UTF-8 repair and is copied as it is. */
+static int plain_ascii(const struct json_obj *o)
+{
+	size_t i, k;
+
+	for (i = 0; i < o->n; i++) {
+		const struct json_member *m = &o->m[i];
+
+		if (m->vflags != 0 || m->kesc)
+			return 0;
+		for (k = 0; k < m->klen; k++)
+			if ((unsigned char)m->key[k] >= 0x80)
+				return 0;
+	}
+	return 1;
+}
+
+/*
+ * HTML to text, for --html-to-text: what a reader of the rendered HTML
+ * sees, as plain text.  Tags are removed; <br> is a line break, the ends
+ * of paragraphs and other blocks a blank line; runs of white space are one
+ * space; comments and the insides of <script> and <style> go; character
+ * references are decoded.  Breaks and spaces at the start and the end are
+ * dropped.
+ */
+
+enum { BRK_NONE, BRK_SPACE, BRK_LINE, BRK_PARA };
+
+static const struct { const char *name; unsigned cp; } entities[] = {
+	{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''},
+	{"nbsp", 0xa0}, {"hellip", 0x2026}, {"mdash", 0x2014},
+	{"ndash", 0x2013}, {"lsquo", 0x2018}, {"rsquo", 0x2019},
+	{"ldquo", 0x201c}, {"rdquo", 0x201d}, {"laquo", 0xab},
+	{"raquo", 0xbb}, {"copy", 0xa9}, {"reg", 0xae}, {"trade", 0x2122},
+	{"euro", 0x20ac}, {"middot", 0xb7}, {"bull", 0x2022}, {"deg", 0xb0},
+};
+
+static void put_utf8(struct buf *b, unsigned cp)
+{
+	char u[4];
+	size_t n;
+
+	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		cp = 0xfffd;
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | cp >> 12);
+		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | cp >> 18);
+		u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+		u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	if (buf_add(b, u, n) < 0)
+		rt_oom();
+}
+
+/* The character reference at s[0] == '&': its code point and length, or
+ * 0 when it is not one we know (the '&' is then text). */
+static size_t entity(const char *s, const char *end, unsigned *cp)
+{
+	const char *p = s + 1, *semi;
+	unsigned long v = 0;
+	size_t i, n;
+	int hex;
+
+	semi = memchr(p, ';', (size_t)(end - p) < 34 ? (size_t)(end - p) : 34);
+	if (semi == NULL || semi == p)
+		return 0;
+	if (*p == '#') {
+		hex = p + 1 < semi && (p[1] == 'x' || p[1] == 'X');
+		p += 1 + hex;
+		if (p == semi)
+			return 0;
+		for (; p < semi; p++) {
+			int d = hex && isxdigit((unsigned char)*p) ?
+			        (isdigit((unsigned char)*p) ? *p - '0' :
+			         (*p | 0x20) - 'a' + 10) :
+			        isdigit((unsigned char)*p) ? *p - '0' : -1;
+
+			if (d < 0)
+				return 0;
+			v = v * (hex ? 16 : 10) + (unsigned long)d;
+			if (v > 0x10ffff)
+				v = 0x110000;
+		}
+		*cp = (unsigned)v;
+		return (size_t)(semi + 1 - s);
+	}
+	n = (size_t)(semi - p);
+	for (i = 0; i < sizeof entities / sizeof *entities; i++)
+		if (strlen(entities[i].name) == n &&
+		    memcmp(entities[i].name, p, n) == 0) {
+			*cp = entities[i].cp;
+			return n + 2;
+		}
+	return 0;
+}
+
+static int is_name(const char *p, size_t n, const char *const *names)
+{
+	for (; *names; names++)
+		if (strlen(*names) == n && strncasecmp(*names, p, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Skips past the end of the tag or comment at s[0] == '<' and says which
+ * break it makes; returns NULL when s does not start a tag. */
+static const char *tag(const char *s, const char *end, int *brk)
+{
+	static const char *const para[] = {
+		"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+		"ul", "ol", "table", "hr", NULL
+	};
+	static const char *const line[] = {
+		"br", "div", "li", "tr", "dt", "dd", "section", "article",
+		"header", "footer", NULL
+	};
+	static const char *const cell[] = { "td", "th", NULL };
+	static const char *const raw[] = { "script", "style", NULL };
+	const char *p = s + 1, *name;
+	char quote = 0;
+	size_t n;
+	int closing = 0;
+
+	*brk = BRK_NONE;
+	if (p < end && *p == '!') {
+		if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
+			for (p += 3; end - p >= 3; p++)
+				if (memcmp(p, "-->", 3) == 0)
+					return p + 3;
+			return end;
+		}
+		p = memchr(p, '>', (size_t)(end - p));
+		return p ? p + 1 : end;
+	}
+	if (p < end && *p == '/') {
+		closing = 1;
+		p++;
+	}
+	if (p == end || !isalpha((unsigned char)*p))
+		return NULL;
+	for (name = p; p < end && isalnum((unsigned char)*p); p++)
+		continue;
+	n = (size_t)(p - name);
+	for (; p < end && (quote || *p != '>'); p++)
+		if (quote && *p == quote)
+			quote = 0;
+		else if (!quote && (*p == '"' || *p == '\''))
+			quote = *p;
+	p = p < end ? p + 1 : end;
+	if (is_name(name, n, para))
+		*brk = BRK_PARA;
+	else if (is_name(name, n, line))
+		*brk = BRK_LINE;
+	else if (is_name(name, n, cell))
+		*brk = BRK_SPACE;
+	if (!closing && is_name(name, n, raw)) {
+		/* Skipped to its end tag. */
+		for (; p < end; p++)
+			if (end - p > (ptrdiff_t)n + 2 && p[0] == '<' &&
+			    p[1] == '/' && strncasecmp(p + 2, name, n) == 0) {
+				const char *gt = memchr(p, '>', (size_t)(end - p));
+
+				return gt ? gt + 1 : end;
+			}
+		return end;
+	}
+	return p;
+}
+
+static void html_to_text(const char *s, size_t len, struct buf *b)
+{
+	static const char *const brks[] = { "", " ", "\n", "\n\n" };
+	const char *p = s, *end = s + len, *next;
+	int brk = BRK_NONE, b2, started = 0;
+	unsigned cp;
+	size_t n;
+
+	b->len = 0;
+	while (p < end) {
+		if (*p == '<' && (next = tag(p, end, &b2)) != NULL) {
+			if (b2 > brk)
+				brk = b2;
+			p = next;
+			continue;
+		}
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+		    *p == '\f') {
+			if (brk < BRK_SPACE)
+				brk = BRK_SPACE;
+			p++;
+			continue;
+		}
+		if (started && brk != BRK_NONE &&
+		    buf_add(b, brks[brk], strlen(brks[brk])) < 0)
+			rt_oom();
+		brk = BRK_NONE;
+		started = 1;
+		if (*p == '&' && (n = entity(p, end, &cp)) > 0) {
+			put_utf8(b, cp);
+			p += n;
+		} else if (buf_addc(b, *p++) < 0) {
+			rt_oom();
+		}
+	}
+}
+
+/* Writes the object s (scanned into o) to rec: as it is, or with the text
+ * of --html-to-text's field added or put in place. */
+static void put_object(const char *s, size_t n, const struct json_obj *o)
+{
+	const struct json_member *dst = NULL;
+	struct json_member m;
+	const char *t, *brace;
+	size_t tlen, i, olen;
+
+	if (html_field == NULL || !json_get(o, html_field, &m) ||
+	    rt_string(&m, &scratch, &t, &tlen) < 0) {
+		if (plain_ascii(o))
+			out_write(&rec, s, n);
+		else
+			out_json_raw(&rec, s, n);
+		return;
+	}
+	html_to_text(t, tlen, &text);
+	olen = strlen(html_out);
+	for (i = 0; i < o->n; i++)
+		if (!o->m[i].kesc && o->m[i].klen == olen &&
+		    memcmp(o->m[i].key, html_out, olen) == 0)
+			dst = &o->m[i];
+	if (dst != NULL) {
+		out_json_raw(&rec, s, (size_t)(dst->val - s));
+		out_json_str(&rec, text.p, text.len);
+		out_json_raw(&rec, dst->val + dst->vlen,
+		             n - (size_t)(dst->val + dst->vlen - s));
+		return;
+	}
+	for (brace = s + n - 1; *brace != '}'; brace--)
+		continue;
+	out_json_raw(&rec, s, (size_t)(brace - s));
+	out_putc(&rec, ',');
+	out_json_str(&rec, html_out, olen);
+	out_putc(&rec, ':');
+	out_json_str(&rec, text.p, text.len);
+	out_json_raw(&rec, brace, n - (size_t)(brace - s));
+}
+
+/* A JSON object from an NDJSON line or a polled answer, as a record. */
+static void object_record(const char *s, size_t n, const struct json_obj *o)
+{
+	rec_start(n + (html_field ? n : 0));
+	put_object(s, n, o);
+	offer();
+}
+
+/*
+ * NDJSON streams: one object per line; empty lines (keep-alives) are
+ * skipped, anything else that is not an object is bad input.
+ */
+
+static void ndjson_line(const char *p, size_t n)
+{
+	char err[160], pos[32];
+	size_t i = 0;
+
+	lineno++;
+	if (n == 0)
+		return;
+	rt.records_in++;
+	if (json_scan(p, n, &obj, err, sizeof err) == 0) {
+		object_record(p, n, &obj);
+		return;
+	}
+	snprintf(pos, sizeof pos, ":%llu", lineno);
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	if (i < n && p[i] == '{')
+		bad_at(pos, p, n, "invalid JSON: %s", err);
+	else
+		bad_at(pos, p, n, "not a JSON object");
+}
+
+/* Reports the line that passed --max-line; the rest of it is skipped. */
+static void ndjson_long(const char *p)
+{
+	char pos[32];
+
+	lineno++;
+	rt.records_in++;
+	snprintf(pos, sizeof pos, ":%llu", lineno);
+	bad_at(pos, p, rt.max_line, "line too long (over %zu bytes)",
+	       rt.max_line);
+}
+
+/* A UTF-8 byte order mark at the start of a stream is dropped; returns 0
+ * when too few bytes have come to tell. */
+static int strip_bom(void)
+{
+	static const char bom[3] = { '\xef', '\xbb', '\xbf' };
+	size_t avail = in.len - in_off, k = avail < 3 ? avail : 3;
+
+	if (avail == 0)
+		return 0;
+	if (memcmp(in.p + in_off, bom, k) != 0) {
+		bom_done = 1;
+		return 1;
+	}
+	if (k < 3 && !in_eof)
+		return 0;
+	if (k == 3)
+		in_off += 3;
+	bom_done = 1;
+	return 1;
+}
+
+static void parse_ndjson(void)
+{
+	char *p, *nl;
+	size_t avail, len;
+
+	while (!pending && in_off < in.len) {
+		if (!bom_done && !strip_bom())
+			return;
+		p = in.p + in_off;
+		avail = in.len - in_off;
+		if ((nl = memchr(p, '\n', avail)) == NULL) {
+			if (skipping) {
+				in_off = in.len;
+				skipping = !in_eof;
+			} else if (avail > rt.max_line + 1) {
+				ndjson_long(p);
+				in_off = in.len;
+				skipping = !in_eof;
+			} else if (in_eof && avail > 0) {
+				/* An unterminated last line is a line. */
+				in_off = in.len;
+				ndjson_line(p, avail);
+			}
+			return;
+		}
+		len = (size_t)(nl - p);
+		in_off += len + 1;
+		if (skipping) {
+			skipping = 0;
+			continue;
+		}
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len > rt.max_line)
+			ndjson_long(p);
+		else
+			ndjson_line(p, len);
+	}
+}
+
+/*
+ * Server-sent events, per the event-stream rules of the HTML standard.
+ */
+
+static int wanted(const char *t, size_t n)
+{
+	int i;
+
+	if (nevents == 0)
+		return 1;
+	for (i = 0; i < nevents; i++)
+		if (strlen(events[i]) == n && memcmp(events[i], t, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The event being dispatched, as a record: its data if that is a JSON
+ * object, else wrapped as {"event","id","data"}. */
+static void event_record(const char *t, size_t tn)
+{
+	char err[160], pos[48];
+	char *d = data.p;
+	size_t n = data.len, i = 0, k;
+	int is_obj;
+
+	snprintf(pos, sizeof pos, ": event %llu", lineno);
+	while (i < n && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n'))
+		i++;
+	is_obj = i < n && d[i] == '{';
+	/* The data lines are joined by newlines, which JSON sees as space
+	 * and which a record on one line cannot hold. */
+	if (is_obj || json_only)
+		for (k = 0; k < n; k++)
+			if (d[k] == '\n')
+				d[k] = ' ';
+	if (is_obj && json_scan(d, n, &obj, err, sizeof err) < 0) {
+		bad_at(pos, d, n, "invalid JSON: %s", err);
+		return;
+	}
+	if (!is_obj && json_only) {
+		bad_at(pos, d, n, "not a JSON object");
+		return;
+	}
+	rec_start(n + tn + last_id.len + (html_field ? n : 0));
+	if (envelope || !is_obj) {
+		out_lit(&rec, "{\"event\":");
+		out_json_str(&rec, t, tn);
+		if (last_id.len > 0) {
+			out_lit(&rec, ",\"id\":");
+			out_json_str(&rec, last_id.p, last_id.len);
+		}
+		out_lit(&rec, ",\"data\":");
+	}
+	if (is_obj)
+		put_object(d, n, &obj);
+	else
+		out_json_str(&rec, d, n);
+	if (envelope || !is_obj)
+		out_putc(&rec, '}');
+	offer();
+}
+
+/* Data lines joined by spaces, for one line of the dead-letter file. */
+static void flatten(struct buf *b)
+{
+	size_t k;
+
+	for (k = 0; k < b->len; k++)
+		if (b->p[k] == '\n')
+			b->p[k] = ' ';
+}
+
+static void set_buf(struct buf *b, const char *p, size_t n)
+{
+	b->len = 0;
+	if (buf_add(b, p, n) < 0)
+		rt_oom();
+}
+
+static void dispatch(void)
+{
+	char pos[48];
+	const char *t = "message";
+	size_t tn = 7;
+
+	set_buf(&last_id, idbuf.p, idbuf.len);
+	if (data.len == 0 && broken == NULL) {
+		type.len = 0;
+		return;
+	}
+	lineno++;
+	nevents_in++;
+	if (broken != NULL) {
+		rt.records_in++;
+		flatten(&data);
+		snprintf(pos, sizeof pos, ": event %llu", lineno);
+		bad_at(pos, data.p, data.len, "%s (over %zu bytes)", broken,
+		       rt.max_line);
+	} else {
+		data.len--;		/* the last line's newline */
+		if (type.len > 0) {
+			t = type.p;
+			tn = type.len;
+		}
+		if (wanted(t, tn)) {
+			rt.records_in++;
+			event_record(t, tn);
+		} else {
+			filtered++;
+		}
+	}
+	data.len = type.len = 0;
+	broken = NULL;
+}
+
+static int field_is(const char *p, size_t n, const char *name)
+{
+	return strlen(name) == n && memcmp(p, name, n) == 0;
+}
+
+static void sse_line(const char *p, size_t n)
+{
+	const char *colon, *v;
+	size_t fn, vn, i;
+	int64_t ms = 0;
+
+	if (n == 0) {
+		dispatch();
+		return;
+	}
+	if (*p == ':')
+		return;			/* a comment: heartbeats */
+	colon = memchr(p, ':', n);
+	fn = colon ? (size_t)(colon - p) : n;
+	v = colon ? colon + 1 : p + n;
+	vn = n - (size_t)(v - p);
+	if (vn > 0 && *v == ' ') {
+		v++;
+		vn--;
+	}
+	if (field_is(p, fn, "data")) {
+		if (broken != NULL)
+			return;
+		if (data.len + vn + 1 > rt.max_line) {
+			broken = "event too long";
+			return;
+		}
+		if (buf_add(&data, v, vn) < 0 || buf_addc(&data, '\n') < 0)
+			rt_oom();
+	} else if (field_is(p, fn, "event")) {
+		set_buf(&type, v, vn);
+	} else if (field_is(p, fn, "id")) {
+		if (memchr(v, '\0', vn) == NULL)
+			set_buf(&idbuf, v, vn);
+	} else if (field_is(p, fn, "retry")) {
+		for (i = 0; i < vn && isdigit((unsigned char)v[i]); i++)
+			if ((ms = ms * 10 + (v[i] - '0')) > RETRY_MAX)
+				ms = RETRY_MAX;
+		if (vn > 0 && i == vn)
+			sse_retry = ms;
+	}
+	/* Any other field is ignored, as the standard says. */
+}
+
+/* A line that passed --max-line: it breaks its event, unless it is a
+ * comment (padding some servers send). */
+static void sse_long(const char *p)
+{
+	if (*p == ':' || broken != NULL)
+		return;
+	broken = "line too long";
+	set_buf(&data, p, rt.max_line);
+}
+
+/* Lines end at CRLF, LF or CR.  A CR at the end of what has come may be
+ * the first half of a CRLF: the LF is then dropped when it comes. */
+static void parse_sse(void)
+{
+	char *p, *lf, *cr, *end;
+	size_t avail, len;
+
+	while (!pending && in_off < in.len) {
+		if (!bom_done && !strip_bom())
+			return;
+		p = in.p + in_off;
+		avail = in.len - in_off;
+		if (skip_lf && avail > 0) {
+			skip_lf = 0;
+			if (*p == '\n') {
+				in_off++;
+				continue;
+			}
+		}
+		lf = memchr(p, '\n', avail);
+		cr = memchr(p, '\r', lf ? (size_t)(lf - p) : avail);
+		end = cr ? cr : lf;
+		if (end == NULL) {
+			if (skipping) {
+				in_off = in.len;
+			} else if (avail > rt.max_line) {
+				sse_long(p);
+				in_off = in.len;
+				skipping = 1;
+			}
+			break;
+		}
+		len = (size_t)(end - p);
+		in_off += len + 1;
+		if (*end == '\r') {
+			if (len + 1 < avail && end[1] == '\n')
+				in_off++;
+			else if (len + 1 == avail)
+				skip_lf = 1;
+		}
+		if (skipping)
+			skipping = 0;
+		else if (len > rt.max_line)
+			sse_long(p);
+		else
+			sse_line(p, len);
+	}
+	/* At the end of the stream an incomplete event is discarded. */
+	if (in_eof && !pending) {
+		in_off = in.len;
+		data.len = type.len = 0;
+		broken = NULL;
+		skipping = skip_lf = 0;
+	}
+}
+
+/*
+ * Polling: the answer is a JSON array of records, an object, or with
+ * --path an object holding the array.
+ */
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+static const char *string_end(const char *p, const char *end)
+{
+	for (p++; p < end; p++)
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	return NULL;
+}
+
+/* The end of the JSON value at p, or NULL when its brackets or quotes do
+ * not close before end.  Only the structure is checked here: an element
+ * that is an object goes through json_scan, and one that is not is bad
+ * input whatever it holds. */
+static const char *value_end(const char *p, const char *end)
+{
+	char stack[JSON_MAX_DEPTH];
+	int depth = 0;
+
+	if (p == end)
+		return NULL;
+	if (*p == '"')
+		return string_end(p, end);
+	if (*p != '{' && *p != '[') {
+		const char *s = p;
+
+		while (p < end && !strchr(",]} \t\r\n", *p))
+			p++;
+		return p > s ? p : NULL;
+	}
+	for (; p < end; p++) {
+		if (*p == '"') {
+			if ((p = string_end(p, end)) == NULL)
+				return NULL;
+			p--;
+		} else if (*p == '{' || *p == '[') {
+			if (depth == JSON_MAX_DEPTH)
+				return NULL;
+			stack[depth++] = *p;
+		} else if (*p == '}' || *p == ']') {
+			if (depth == 0 || stack[--depth] != (*p == '}' ? '{' : '['))
+				return NULL;
+			if (depth == 0)
+				return p + 1;
+		}
+	}
+	return NULL;
+}
+
+static int is_int(const char *p, size_t n)
+{
+	size_t i = n > 0 && *p == '-';
+
+	if (i == n)
+		return 0;
+	for (; i < n; i++)
+		if (!isdigit((unsigned char)p[i]))
+			return 0;
+	return 1;
+}
+
+/* The --since value of an element; -1 when it has none to compare. */
+static int key_of(const struct json_obj *o, struct key *k)
+{
+	struct json_member m;
+
+	if (!json_get(o, since_field, &m))
+		return -1;
+	if (m.type == JSON_NUMBER) {
+		k->p = m.val;
+		k->n = m.vlen;
+		k->kind = is_int(k->p, k->n) ? K_INT : K_NUM;
+	} else if (m.type == JSON_STRING) {
+		k->p = m.val + 1;
+		k->n = m.vlen - 2;
+		k->kind = is_int(k->p, k->n) ? K_INT :
+		          tm_parse_rfc3339(k->p, k->n, &k->t) == 0 ? K_TIME :
+		          K_STR;
+	} else {
+		return -1;
+	}
+	if (k->kind == K_INT || k->kind == K_NUM) {
+		char tmp[64];
+
+		snprintf(tmp, sizeof tmp, "%.*s", (int)(k->n < 63 ? k->n : 63),
+		         k->p);
+		k->d = strtod(tmp, NULL);
+	}
+	return 0;
+}
+
+static int int_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int aneg = *a == '-', bneg = *b == '-', c;
+
+	a += aneg;
+	an -= (size_t)aneg;
+	b += bneg;
+	bn -= (size_t)bneg;
+	while (an > 0 && *a == '0')
+		a++, an--;
+	while (bn > 0 && *b == '0')
+		b++, bn--;
+	if (an == 0)
+		aneg = 0;
+	if (bn == 0)
+		bneg = 0;
+	if (aneg != bneg)
+		return aneg ? -1 : 1;
+	c = an != bn ? (an < bn ? -1 : 1) : memcmp(a, b, an);
+	c = c < 0 ? -1 : c > 0;
+	return aneg ? -c : c;
+}
+
+/* Integers compare by value at any length, other numbers as doubles, RFC
+ * 3339 times as times, anything else by length and then bytewise. */
+static int key_cmp(const struct key *a, const struct key *b)
+{
+	int c;
+
+	if (a->kind == K_INT && b->kind == K_INT)
+		return int_cmp(a->p, a->n, b->p, b->n);
+	if (a->kind <= K_NUM && b->kind <= K_NUM)
+		return a->d < b->d ? -1 : a->d > b->d;
+	if (a->kind == K_TIME && b->kind == K_TIME)
+		return a->t < b->t ? -1 : a->t > b->t;
+	if (a->n != b->n)
+		return a->n < b->n ? -1 : 1;
+	c = memcmp(a->p, b->p, a->n);
+	return c < 0 ? -1 : c > 0;
+}
+
+static int elem_cmp(const void *x, const void *y)
+{
+	const struct elem *a = x, *b = y;
+	int c = key_cmp(&a->key, &b->key);
+
+	return c != 0 ? c : a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* One element of the answer: kept for emitting when it is an object that
+ * --since does not rule out. */
+static void poll_elem(const char *p, size_t n, size_t index)
+{
+	struct elem *e;
+	struct key k;
+	char err[160], pos[48];
+
+	snprintf(pos, sizeof pos, ": element %zu", index);
+	if (*p != '{') {
+		rt.records_in++;
+		bad_at(pos, p, n, "not a JSON object");
+		return;
+	}
+	if (json_scan(p, n, &obj, err, sizeof err) < 0) {
+		rt.records_in++;
+		bad_at(pos, p, n, "invalid JSON: %s", err);
+		return;
+	}
+	if (since_field != NULL) {
+		if (key_of(&obj, &k) < 0) {
+			rt.records_in++;
+			bad_at(pos, p, n, "no '%s' to compare", since_field);
+			return;
+		}
+		if (have_max && key_cmp(&k, &max_seen) <= 0) {
+			skipped++;
+			return;
+		}
+	}
+	rt.records_in++;
+	if (nelems == elems_cap) {
+		elems_cap = elems_cap ? 2 * elems_cap : 64;
+		elems = rt_xrealloc(elems, elems_cap * sizeof *elems);
+	}
+	e = &elems[nelems++];
+	e->p = p;
+	e->n = n;
+	e->index = index;
+	if (since_field != NULL)
+		e->key = k;
+}
+
+/* Splits the array at p into elements, handing each to poll_elem when
+ * take is set; -1 when it is malformed. */
+static int split_array(const char *p, const char *end, int take)
+{
+	const char *v;
+	size_t index = 0;
+
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == ']')
+		return skip_ws(p + 1, end) == end ? 0 : -1;
+	for (;;) {
+		if ((v = value_end(p, end)) == NULL)
+			return -1;
+		if (take)
+			poll_elem(p, (size_t)(v - p), index);
+		index++;
+		p = skip_ws(v, end);
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
+			continue;
+		}
+		if (p < end && *p == ']')
+			return skip_ws(p + 1, end) == end ? 0 : -1;
+		return -1;
+	}
+}
+
+/* Takes a polled answer apart into elements to emit. */
+static void poll_answer(void)
+{
+	const char *s = in.p, *end = in.p + in.len, *p;
+	char err[160];
+	struct json_member m;
+
+	nelems = next_elem = 0;
+	in_off = 0;
+	if (in.len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;
+	p = skip_ws(s, end);
+	if (p == end)
+		return;
+	if (*p == '{' && json_scan(s, (size_t)(end - s), &obj, err,
+	                           sizeof err) < 0) {
+		rt.records_in++;
+		bad_at("", s, (size_t)(end - s), "invalid JSON: %s", err);
+		return;
+	}
+	if (*p == '{' && array_path == NULL) {
+		poll_elem(s, (size_t)(end - s), 0);
+	} else if (*p == '{') {
+		if (!json_get(&obj, array_path, &m) || m.type != JSON_ARRAY) {
+			rt.records_in++;
+			bad_at("", s, (size_t)(end - s), "no array at '%s'",
+			       array_path);
+			return;
+		}
+		split_array(m.val, m.val + m.vlen, 1);
+	} else if (*p == '[') {
+		/* Checked whole first: a broken answer is one bad input. */
+		if (split_array(p, end, 0) < 0) {
+			rt.records_in++;
+			bad_at("", s, (size_t)(end - s),
+			       "invalid JSON: malformed array");
+			return;
+		}
+		split_array(p, end, 1);
+	} else {
+		rt.records_in++;
+		bad_at("", s, (size_t)(end - s), "not a JSON array or object");
+		return;
+	}
+	if (since_field != NULL && nelems > 0) {
+		qsort(elems, nelems, sizeof *elems, elem_cmp);
+		/* The greatest is last: it is the mark from now on. */
+		set_buf(&max_text, elems[nelems - 1].key.p,
+		        elems[nelems - 1].key.n);
+		max_seen = elems[nelems - 1].key;
+		max_seen.p = max_text.p;
+		have_max = 1;
+	}
+}
+
+static void parse_poll(void)
+{
+	char err[160];
+	struct elem *e;
+
+	while (!pending && next_elem < nelems) {
+		e = &elems[next_elem++];
+		if (json_scan(e->p, e->n, &obj, err, sizeof err) == 0)
+			object_record(e->p, e->n, &obj);
+	}
+	if (next_elem == nelems)
+		in_off = in.len;
+}
+
+static void parse(void)
+{
+	if (mode == SSE)
+		parse_sse();
+	else if (mode == NDJSON)
+		parse_ndjson();
+	else if (in_eof)
+		parse_poll();
+	/* What is parsed goes; a partial line moves to the front. */
+	if (mode != POLL && in_off > 0) {
+		memmove(in.p, in.p + in_off, in.len - in_off);
+		in.len -= in_off;
+		in_off = 0;
+	}
+}
+
+/* Everything the last response brought is parsed and queued. */
+static int idle(void)
+{
+	return !pending && in_off >= in.len &&
+	       !(mode == POLL && next_elem < nelems);
+}
+
+/*
+ * The HTTP side.
+ */
+
+/* Sanitised for one line of stderr. */
+static void body_text(char *dst, size_t size)
+{
+	size_t i, n = resp.body.len < size - 1 ? resp.body.len : size - 1;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)resp.body.p[i];
+
+		dst[i] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	while (n > 0 && dst[n - 1] == ' ')
+		n--;
+	dst[n] = '\0';
+}
+
+static int64_t parse_retry_after(const char *p, size_t n)
+{
+	char tmp[128];
+	time_t t;
+	int64_t ms = 0;
+	size_t i;
+
+	if (is_int(p, n) && *p != '-') {
+		for (i = 0; i < n; i++)
+			if ((ms = ms * 10 + (p[i] - '0') * 1000) > RETRY_MAX)
+				return RETRY_MAX;
+		return ms;
+	}
+	snprintf(tmp, sizeof tmp, "%.*s", (int)(n < 127 ? n : 127), p);
+	if ((t = curl_getdate(tmp, NULL)) < 0)
+		return -1;
+	ms = ((int64_t)t * 1000) - tm_now();
+	return ms < 0 ? 0 : ms > RETRY_MAX ? RETRY_MAX : ms;
+}
+
+static size_t on_header(char *p, size_t size, size_t nmemb, void *arg)
+{
+	size_t n = size * nmemb, k;
+	const char *v, *e = p + n;
+	struct buf *dst = NULL;
+
+	(void)arg;
+	last_byte_at = tm_mono();
+	if (n >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+		/* A new response (after a redirect or a 100). */
+		resp.etag.len = resp.modified.len = resp.ctype.len = 0;
+		resp.retry_after = -1;
+		resp.reason[0] = '\0';
+		while (e > p && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' '))
+			e--;
+		/* "HTTP/1.1 404 Not Found": the reason phrase, if any. */
+		if ((v = memchr(p, ' ', (size_t)(e - p))) != NULL &&
+		    (v = memchr(v + 1, ' ', (size_t)(e - v - 1))) != NULL)
+			snprintf(resp.reason, sizeof resp.reason, "%.*s",
+			         (int)(e - v - 1), v + 1);
+		return n;
+	}
+	if ((v = memchr(p, ':', n)) == NULL)
+		return n;
+	k = (size_t)(v - p);
+	for (v++; v < e && (*v == ' ' || *v == '\t'); v++)
+		continue;
+	while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' '))
+		e--;
+	if (k == 4 && strncasecmp(p, "etag", 4) == 0)
+		dst = &resp.etag;
+	else if (k == 13 && strncasecmp(p, "last-modified", 13) == 0)
+		dst = &resp.modified;
+	else if (k == 12 && strncasecmp(p, "content-type", 12) == 0)
+		dst = &resp.ctype;
+	else if (k == 11 && strncasecmp(p, "retry-after", 11) == 0)
+		resp.retry_after = parse_retry_after(v, (size_t)(e - v));
+	if (dst != NULL)
+		set_buf(dst, v, (size_t)(e - v));
+	return n;
+}
+
+static void give_up(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The status is known: is the body data, an error to report, or reason
+ * to stop?  Called once per response, before its first body byte. */
+static void begin(void)
+{
+	long code = 0;
+
+	resp.begun = 1;
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+	resp.code = code;
+	resp.ok = (code >= 200 && code < 300 && !(mode == SSE && code == 204)) ||
+	          (mode == POLL && code == 304);
+	if (!resp.ok)
+		return;
+	connections++;
+	if (verbose)
+		rt_warn("connected to '%s' (HTTP %ld)", url, code);
+	if (mode == SSE && (resp.ctype.len < 17 ||
+	    strncasecmp(resp.ctype.p, "text/event-stream", 17) != 0 ||
+	    (resp.ctype.len > 17 && resp.ctype.p[17] != ';' &&
+	     resp.ctype.p[17] != ' '))) {
+		resp.ok = 0;
+		resp.fatal = 1;
+	}
+}
+
+static size_t on_body(char *p, size_t size, size_t nmemb, void *arg)
+{
+	size_t n = size * nmemb;
+
+	(void)arg;
+	if (!resp.begun)
+		begin();
+	last_byte_at = tm_mono();
+	if (resp.fatal)
+		return 0;
+	if (!resp.ok) {
+		size_t room = ERR_BODY_MAX - resp.body.len;
+
+		if (buf_add(&resp.body, p, n < room ? n : room) < 0)
+			rt_oom();
+		return n;
+	}
+	if (pending && !draining) {
+		if (!curl_paused)
+			paused++;
+		curl_paused = 1;
+		return CURL_WRITEFUNC_PAUSE;
+	}
+	/* A series of failures ends when data comes, not at the headers:
+	 * a server that answers and then says nothing is failing too. */
+	if (failing && n > 0) {
+		rt_warn("'%s': receiving again", url);
+		failing = 0;
+	}
+	bytes_in += n;
+	resp.bytes += n;
+	if (mode == POLL && in.len + n > rt.max_line) {
+		resp.too_large = 1;
+		return 0;
+	}
+	if (buf_add(&in, p, n) < 0)
+		rt_oom();
+	if (mode != POLL)
+		parse();
+	return n;
+}
+
+/* The headers of the next request: the fixed ones, and what resumes. */
+static void request_headers(void)
+{
+	struct curl_slist *l, *h = NULL;
+	char *line = NULL;
+	size_t n;
+
+	for (l = headers; l != NULL; l = l->next)
+		if ((h = curl_slist_append(h, l->data)) == NULL)
+			rt_oom();
+	if (mode == SSE && last_id.len > 0) {
+		n = last_id.len + 16;
+		line = rt_xrealloc(line, n);
+		snprintf(line, n, "Last-Event-ID: %.*s", (int)last_id.len,
+		         last_id.p);
+		if ((h = curl_slist_append(h, line)) == NULL)
+			rt_oom();
+	}
+	if (mode == POLL && etag.len > 0) {
+		n = etag.len + 16;
+		line = rt_xrealloc(line, n);
+		snprintf(line, n, "If-None-Match: %.*s", (int)etag.len, etag.p);
+		if ((h = curl_slist_append(h, line)) == NULL)
+			rt_oom();
+	}
+	if (mode == POLL && modified.len > 0) {
+		n = modified.len + 20;
+		line = rt_xrealloc(line, n);
+		snprintf(line, n, "If-Modified-Since: %.*s", (int)modified.len,
+		         modified.p);
+		if ((h = curl_slist_append(h, line)) == NULL)
+			rt_oom();
+	}
+	free(line);
+	curl_slist_free_all(req_headers);
+	req_headers = h;
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, req_headers);
+}
+
+static void start_request(void)
+{
+	CURLMcode mc;
+
+	resp.code = 0;
+	resp.begun = resp.ok = resp.too_large = resp.fatal = 0;
+	resp.bytes = 0;
+	resp.retry_after = -1;
+	resp.reason[0] = '\0';
+	resp.etag.len = resp.modified.len = resp.ctype.len = resp.body.len = 0;
+	in.len = in_off = 0;
+	in_eof = bom_done = skipping = skip_lf = 0;
+	lineno = 0;
+	nelems = next_elem = 0;
+	/* Each stream starts from the last event ID the source has. */
+	data.len = type.len = 0;
+	broken = NULL;
+	set_buf(&idbuf, last_id.p, last_id.len);
+	curl_err[0] = '\0';
+	request_headers();
+	if ((mc = curl_multi_add_handle(multi, easy)) != CURLM_OK)
+		rt_die(1, "cannot start a request: %s", curl_multi_strerror(mc));
+	active = 1;
+	requests++;
+	started_at = last_byte_at = mono_ms;
+	next_at = INT64_MAX;
+}
+
+static void give_up(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	rt_warn("%s", msg);
+	status = 1;
+	draining = 1;
+}
+
+/* The attempt failed: report the first of a series, and try again. */
+static void __attribute__((format(printf, 1, 2)))
+failed(const char *fmt, ...)
+{
+	char msg[1024];
+	int64_t wait;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	failures++;
+	if (once) {
+		give_up("%s", msg);
+		return;
+	}
+	if (!failing || verbose)
+		rt_warn("%s (retrying)", msg);
+	failing = 1;
+	wait = backoff_next(&backoff);
+	if (sse_retry > wait)
+		wait = sse_retry;
+	if (resp.retry_after > wait)
+		wait = resp.retry_after;
+	if (mode == POLL && poll_every > wait)
+		wait = poll_every;
+	next_at = mono_ms + wait;
+}
+
+/* The answer was had: the next request comes when the mode says. */
+static void succeeded(int got_data)
+{
+	if (mode == POLL) {
+		backoff_reset(&backoff);
+		if (once)
+			draining = 1;
+		next_at = started_at + poll_every;
+		if (resp.retry_after > 0 && mono_ms + resp.retry_after > next_at)
+			next_at = mono_ms + resp.retry_after;
+		return;
+	}
+	if (once) {
+		draining = 1;
+		return;
+	}
+	if (verbose)
+		rt_warn("'%s': stream ended; reconnecting", url);
+	if (got_data)
+		backoff_reset(&backoff);
+	next_at = mono_ms + (sse_retry >= 0 ? sse_retry : backoff_next(&backoff));
+}
+
+/* The request under way has ended, one way or another; idle_out says
+ * that it was ended for want of bytes. */
+static void done(CURLcode rc, int idle_out)
+{
+	char body[ERR_BODY_MAX + 1];
+
+	curl_multi_remove_handle(multi, easy);
+	active = 0;
+	curl_paused = 0;
+	if (!resp.begun)
+		begin();
+	if (resp.fatal && mode == SSE && resp.code >= 200 && resp.code < 300) {
+		give_up("'%s': not an event stream: Content-Type '%.*s'", url,
+		        (int)resp.ctype.len, resp.ctype.p ? resp.ctype.p : "");
+		return;
+	}
+	if (!resp.ok && resp.code > 0 && rc == CURLE_OK) {
+		body_text(body, sizeof body);
+		if (resp.code == 401 || resp.code == 403) {
+			give_up("'%s': HTTP %ld%s%s%s%s", url, resp.code,
+			        resp.reason[0] ? " " : "", resp.reason,
+			        body[0] ? ": " : "", body);
+			return;
+		}
+		if (resp.code == 204) {
+			rt_warn("'%s': HTTP 204%s%s: the server asks not to "
+			        "reconnect", url, resp.reason[0] ? " " : "",
+			        resp.reason);
+			draining = 1;
+			return;
+		}
+		failed("'%s': HTTP %ld%s%s%s%s", url, resp.code,
+		       resp.reason[0] ? " " : "", resp.reason,
+		       body[0] ? ": " : "", body);
+		return;
+	}
+	if (!resp.ok) {
+		failed("'%s': %s", url, curl_easy_strerror(rc));
+		return;
+	}
+	/* A good answer, whole or broken off: parse what came. */
+	in_eof = 1;
+	if (mode == POLL && failing && rc == CURLE_OK) {
+		rt_warn("'%s': receiving again", url);
+		failing = 0;
+	}
+	if (mode == POLL && resp.code == 304) {
+		not_modified++;
+	} else if (mode == POLL && resp.too_large) {
+		rt.records_in++;
+		bad_at("", in.p, in.len, "response too long (over %zu bytes)",
+		       rt.max_line);
+		in.len = 0;
+	} else if (mode == POLL && rc == CURLE_OK) {
+		if (resp.etag.len > 0)
+			set_buf(&etag, resp.etag.p, resp.etag.len);
+		if (resp.modified.len > 0)
+			set_buf(&modified, resp.modified.p, resp.modified.len);
+		poll_answer();
+	}
+	parse();
+	if (rc == CURLE_OK || (mode == POLL && resp.too_large)) {
+		succeeded(resp.bytes > 0);
+		return;
+	}
+	if (idle_out) {
+		failed("'%s': no data for %s", url, idle_arg);
+		return;
+	}
+	/* Broken off: a stream that brought data is resumed as one that
+	 * ended; -v says why. */
+	if (mode != POLL && resp.bytes > 0 && !once) {
+		if (verbose)
+			rt_warn("'%s': %s; reconnecting", url,
+			        curl_easy_strerror(rc));
+		backoff_reset(&backoff);
+		next_at = mono_ms + (sse_retry >= 0 ? sse_retry :
+		                     backoff_next(&backoff));
+		return;
+	}
+	failed("'%s': %s", url, curl_easy_strerror(rc));
+}
+
+static void check_done(void)
+{
+	CURLMsg *m;
+	int left;
+
+	while ((m = curl_multi_info_read(multi, &left)) != NULL)
+		if (m->msg == CURLMSG_DONE)
+			done(m->data.result, 0);
+}
+
+static void socket_action(curl_socket_t fd, int mask)
+{
+	int running;
+
+	curl_multi_socket_action(multi, fd, mask, &running);
+	check_done();
+}
+
+static int on_socket(CURL *e, curl_socket_t fd, int what, void *u, void *sp)
+{
+	int i;
+
+	(void)e;
+	(void)u;
+	(void)sp;
+	for (i = 0; i < nsocks && socks[i].fd != fd; i++)
+		continue;
+	if (what == CURL_POLL_REMOVE) {
+		if (i < nsocks)
+			socks[i] = socks[--nsocks];
+		return 0;
+	}
+	if (i == nsocks) {
+		if (nsocks == MAX_SOCKS)
+			return -1;
+		nsocks++;
+	}
+	socks[i].fd = fd;
+	socks[i].events = (short)((what & CURL_POLL_IN ? POLLIN : 0) |
+	                          (what & CURL_POLL_OUT ? POLLOUT : 0));
+	return 0;
+}
+
+static int on_timer(CURLM *m, long ms, void *u)
+{
+	(void)m;
+	(void)u;
+	curl_due = ms < 0 ? -1 : tm_mono() + ms;
+	return 0;
+}
+
+/* No byte for --idle-timeout: the connection is taken for dead.  A paused
+ * transfer waits for us, not for the server. */
+static void check_idle(void)
+{
+	if (!active || curl_paused || idle_timeout == 0 ||
+	    mono_ms - last_byte_at < idle_timeout)
+		return;
+	done(CURLE_OPERATION_TIMEDOUT, 1);
+}
+
+/* Stop requesting: what has come is parsed and written, and then we end.
+ * Bytes curl holds for a paused transfer are taken in first. */
+static void start_drain(void)
+{
+	if (draining && !active)
+		return;
+	draining = 1;
+	next_at = INT64_MAX;
+	if (!active)
+		return;
+	if (curl_paused) {
+		curl_paused = 0;
+		curl_easy_pause(easy, CURLPAUSE_CONT);
+	}
+	if (!active)
+		return;
+	curl_multi_remove_handle(multi, easy);
+	active = 0;
+	if (resp.ok) {
+		in_eof = 1;
+		if (mode != POLL)
+			parse();
+	}
+}
+
+/*
+ * The loop: the network in, the queue between, stdout out.
+ */
+
+/* Writes what the output buffer holds, as far as stdout takes it now. */
+static void flush_out(void)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < rt.out.len) {
+		n = write(STDOUT_FILENO, rt.out.buf + off, rt.out.len - off);
+		if (n > 0) {
+			off += (size_t)n;
+			rt.out.bytes += (unsigned long long)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			break;
+		} else {
+			rt.out.err = n < 0 ? errno : EIO;
+			rt_flush();	/* reports it and ends the tool */
+		}
+	}
+	/* What is left moves to the front, where rt_die would find it. */
+	memmove(rt.out.buf, rt.out.buf + off, rt.out.len - off);
+	rt.out.len -= off;
+	out_blocked = rt.out.len > 0;
+}
+
+static void refill_tokens(void)
+{
+	double burst = rate / 10 > 1 ? rate / 10 : 1;	/* 100 ms worth */
+
+	tokens += (double)(mono_ms - tokens_at) * rate / 1000;
+	tokens_at = mono_ms;
+	if (tokens > burst)
+		tokens = burst;
+}
+
+/* Moves records from the queue into the output buffer, as many as --rate
+ * allows and as fit. */
+static void release(void)
+{
+	const char *p;
+	size_t n;
+
+	if (rate > 0)
+		refill_tokens();
+	while ((p = queue_peek(&q, &n)) != NULL) {
+		if (rate > 0 && tokens < 1)
+			break;
+		if (!out_room(n + 1))
+			break;
+		emit(p, n);
+		queue_pop(&q);
+		queued--;
+		if (rate > 0)
+			tokens -= 1;
+		if (rt.out.unbuffered)
+			flush_out();
+	}
+}
+
+/* Parsing that waited for queue room goes on, and a paused transfer
+ * resumes once everything it brought is queued.  Returns whether anything
+ * moved. */
+static int feed(void)
+{
+	size_t off = in_off, len = in.len, el = next_elem;
+	int was = pending;
+
+	if (pending) {
+		offer();
+		if (pending)
+			return 0;
+	}
+	parse();
+	if (!pending && curl_paused && active) {
+		curl_paused = 0;
+		curl_easy_pause(easy, CURLPAUSE_CONT);
+		return 1;
+	}
+	return was || in_off != off || in.len != len || next_elem != el;
+}
+
+/*
+ * Moves records along as far as they go without waiting: queue to stdout,
+ * then parsing that waited into the queue, and again.  It stops when
+ * nothing waits, when stdout is full, or when --rate holds records back.
+ */
+static void pump(void)
+{
+	size_t n, len;
+	int moved;
+
+	do {
+		n = q.n;
+		len = rt.out.len;
+		release();
+		flush_out();
+		moved = q.n != n || rt.out.len != len;
+		if ((pending || curl_paused || (in_eof && !idle())) && feed())
+			moved = 1;
+	} while (moved && !out_blocked);
+}
+
+static int finished(void)
+{
+	return draining && !active && idle() && q.n == 0 && rt.out.len == 0;
+}
+
+/* How long poll may wait for the timers: curl's, the next request, the
+ * rate, the idle timeout. */
+static int poll_timeout(void)
+{
+	int64_t t = INT64_MAX;
+
+	if (rate > 0 && q.n > 0 && !out_blocked && tokens < 1)
+		t = mono_ms + (int64_t)((1 - tokens) * 1000 / rate) + 1;
+	if (curl_due >= 0 && curl_due < t)
+		t = curl_due;
+	if (!active && !draining && next_at < t)
+		t = next_at;
+	if (active && !curl_paused && idle_timeout > 0 &&
+	    last_byte_at + idle_timeout < t)
+		t = last_byte_at + idle_timeout;
+	if (t == INT64_MAX)
+		return -1;
+	return t <= mono_ms ? 0 : t - mono_ms > INT32_MAX ? INT32_MAX :
+	       (int)(t - mono_ms);
+}
+
+static void run(void)
+{
+	struct pollfd pfd[MAX_SOCKS + 1];
+	struct timespec ts;
+	sigset_t sigs, waitmask;
+	int n, i, rc, timeout;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &sigs, &waitmask);
+
+	for (;;) {
+		mono_ms = tm_mono();
+		if (rt_stop)
+			start_drain();
+		if (!draining && !active && idle() && mono_ms >= next_at)
+			start_request();
+		if (curl_due >= 0 && mono_ms >= curl_due) {
+			curl_due = -1;
+			socket_action(CURL_SOCKET_TIMEOUT, 0);
+		}
+		mono_ms = tm_mono();
+		check_idle();
+		pump();
+		if (finished())
+			break;
+		n = 0;
+		pfd[n].fd = out_blocked ? STDOUT_FILENO : -1;
+		pfd[n++].events = POLLOUT;
+		for (i = 0; i < nsocks; i++) {
+			pfd[n].fd = socks[i].events && !curl_paused ?
+			            socks[i].fd : -1;
+			pfd[n++].events = socks[i].events;
+		}
+		rt_dead_flush();
+		timeout = poll_timeout();
+		ts.tv_sec = timeout / 1000;
+		ts.tv_nsec = (long)(timeout % 1000) * 1000000;
+		rc = ppoll(pfd, (nfds_t)n, timeout < 0 ? NULL : &ts, &waitmask);
+		if (rc < 0 && errno != EINTR)
+			rt_die(1, "poll: %s", strerror(errno));
+		rt_check_signals();
+		if (rc <= 0)
+			continue;
+		for (i = 1; i < n; i++) {
+			int mask = 0;
+
+			if (pfd[i].fd < 0 || pfd[i].revents == 0)
+				continue;
+			if (pfd[i].revents & (POLLIN | POLLHUP))
+				mask |= CURL_CSELECT_IN;
+			if (pfd[i].revents & POLLOUT)
+				mask |= CURL_CSELECT_OUT;
+			if (pfd[i].revents & (POLLERR | POLLNVAL))
+				mask |= CURL_CSELECT_ERR;
+			socket_action(pfd[i].fd, mask);
+		}
+	}
+	sigprocmask(SIG_SETMASK, &waitmask, NULL);
+}
+
+/*
+ * Setting up.
+ */
+
+/* Puts stdout back as it was. */
+static void cleanup(void)
+{
+	if (stdout_flags >= 0)
+		(void)fcntl(STDOUT_FILENO, F_SETFL, stdout_flags);
+	stdout_flags = -1;
+}
+
+/* A pipe or socket on stdout is made non-blocking, so that a slow reader
+ * fills the queue instead of stopping the loop (see nc-source). */
+static void setup_stdout(void)
+{
+	struct stat st;
+	int fl;
+
+	if (fstat(STDOUT_FILENO, &st) < 0 ||
+	    !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return;
+	if ((fl = fcntl(STDOUT_FILENO, F_GETFL)) < 0 || (fl & O_NONBLOCK))
+		return;
+	if (fcntl(STDOUT_FILENO, F_SETFL, fl | O_NONBLOCK) == 0)
+		stdout_flags = fl;
+}
+
+static void add_header(const char *h)
+{
+	if ((headers = curl_slist_append(headers, h)) == NULL)
+		rt_oom();
+}
+
+/* One -H header, checked: NAME: VALUE on one line. */
+static void user_header(const char *h, const char *from)
+{
+	size_t k = strcspn(h, ":"), sp = strcspn(h, " \t");
+
+	if (k == 0 || h[k] != ':' || sp < k)
+		rt_die(2, "-H: expected 'NAME: VALUE'%s%s: '%s'",
+		       from ? " in " : "", from ? from : "", h);
+	if (strpbrk(h, "\r\n") != NULL)
+		rt_die(2, "-H: a header must be one line%s%s", from ? ": " : "",
+		       from ? from : "");
+	if (k == 6 && strncasecmp(h, "accept", 6) == 0)
+		user_accept = 1;
+	if (k == 13 && strncasecmp(h, "cache-control", 13) == 0)
+		user_cache = 1;
+	add_header(h);
+}
+
+/* -H @FILE: one header per line, for those that hold secrets. */
+static void header_file(const char *path)
+{
+	char *line = NULL, where[512];
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		rt_die(1, "cannot open '%s': %s", path, strerror(errno));
+	snprintf(where, sizeof where, "'%s'", path);
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n > 0)
+			user_header(line, where);
+	}
+	if (ferror(f))
+		rt_die(1, "cannot read '%s': %s", path, strerror(errno));
+	free(line);
+	fclose(f);
+}
+
+/* A bearer token from --token-file or HTTP_SOURCE_TOKEN, or a user and
+ * password from HTTP_SOURCE_USER and HTTP_SOURCE_PASSWORD; never argv. */
+static void setup_auth(void)
+{
+	const char *env = getenv("HTTP_SOURCE_TOKEN");
+	const char *user = getenv("HTTP_SOURCE_USER");
+	const char *pass = getenv("HTTP_SOURCE_PASSWORD");
+	struct buf tok = {0};
+	char chunk[4096];
+	size_t n;
+	FILE *f;
+
+	if (token_file != NULL) {
+		if ((f = fopen(token_file, "r")) == NULL) {
+			rt_die(1, "cannot open '%s': %s", token_file,
+			       strerror(errno));
+		} else {
+			while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+				if (buf_add(&tok, chunk, n) < 0)
+					rt_oom();
+			if (ferror(f))
+				rt_die(1, "cannot read '%s': %s", token_file,
+				       strerror(errno));
+			fclose(f);
+		}
+		while (tok.len > 0 && isspace((unsigned char)tok.p[tok.len - 1]))
+			tok.len--;
+		if (tok.len == 0)
+			rt_die(1, "'%s': no token in the file", token_file);
+	} else if (env != NULL && *env != '\0') {
+		if (buf_add(&tok, env, strlen(env)) < 0)
+			rt_oom();
+	}
+	if (tok.len > 0 && user != NULL && *user != '\0')
+		rt_die(2, "a bearer token (%s) and HTTP_SOURCE_USER cannot be "
+		       "used together", token_file ? "--token-file" :
+		       "HTTP_SOURCE_TOKEN");
+	if (tok.len > 0) {
+		if (memchr(tok.p, '\n', tok.len) || memchr(tok.p, '\r', tok.len) ||
+		    memchr(tok.p, '\0', tok.len))
+			rt_die(1, "the bearer token is not one line");
+		if (buf_add(&tok, "", 1) < 0)
+			rt_oom();
+		n = tok.len + 32;
+		{
+			char *h = rt_xrealloc(NULL, n);
+
+			snprintf(h, n, "Authorization: Bearer %s", tok.p);
+			add_header(h);
+			memset(h, 0, n);
+			free(h);
+		}
+		memset(tok.p, 0, tok.len);
+	}
+	buf_free(&tok);
+	if (user != NULL && *user != '\0') {
+		curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(easy, CURLOPT_USERNAME, user);
+		curl_easy_setopt(easy, CURLOPT_PASSWORD, pass ? pass : "");
+	}
+}
+
+static void setup_curl(void)
+{
+	CURLcode rc;
+
+	if ((rc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK)
+		rt_die(1, "cannot start libcurl: %s", curl_easy_strerror(rc));
+	if ((multi = curl_multi_init()) == NULL || (easy = curl_easy_init()) == NULL)
+		rt_oom();
+	curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_easy_setopt(easy, CURLOPT_URL, url);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 10L);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(easy, CURLOPT_USERAGENT, "http-source/" RTPIPE_VERSION
+	                 " (rtpipe)");
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long)connect_timeout);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, curl_err);
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+	if (cacert != NULL)
+		curl_easy_setopt(easy, CURLOPT_CAINFO, cacert);
+	if (insecure) {
+		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	setup_auth();
+	if (!user_accept)
+		add_header(mode == SSE ? "Accept: text/event-stream" :
+		           mode == POLL ? "Accept: application/json" :
+		           "Accept: application/x-ndjson, application/json");
+	if (mode == SSE && !user_cache)
+		add_header("Cache-Control: no-cache");
+}
+
+static void check_url(const char *u)
+{
+	CURLU *h = curl_url();
+	CURLUcode rc;
+	char *scheme = NULL;
+	const char *why = NULL;
+
+	if (h == NULL)
+		rt_oom();
+	if ((rc = curl_url_set(h, CURLUPART_URL, u, 0)) != CURLUE_OK)
+		why = curl_url_strerror(rc);
+	else if (curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	         (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
+		why = "expected http:// or https://";
+	curl_free(scheme);
+	curl_url_cleanup(h);
+	if (why != NULL)
+		rt_die(2, "bad URL '%s': %s", u, why);
+}
+
+static void usage(int st)
+{
+	FILE *f = st ? stderr : stdout;
+
+	fprintf(f,
+	    "usage: http-source [options] URL\n"
+	    "       http-source --sse [--event NAME] [--envelope] [--json]"
+	    " [--last-event-id ID]\n"
+	    "                   [options] URL\n"
+	    "       http-source --poll DUR [--since FIELD] [--path FIELD]"
+	    " [options] URL\n"
+	    "options: [-uvV] [-H 'NAME: VALUE' | -H @FILE] [--token-file FILE]"
+	    " [--once]\n"
+	    "         [--html-to-text FIELD[=OUT]] [--cacert FILE]"
+	    " [--insecure]\n"
+	    "         [--connect-timeout DUR] [--idle-timeout DUR]"
+	    " [--backoff-max DUR]\n"
+	    "         [--buffer SIZE] [--on-full block|drop-oldest|drop-newest]"
+	    " [--rate N]\n"
+	    "         [--unbuffered] [--stats] [--strict] [--dead-letter FILE]"
+	    " [--max-line SIZE]\n");
+	exit(st);
+}
+
+enum {
+	OPT_SSE = 1, OPT_POLL, OPT_EVENT, OPT_ENVELOPE, OPT_JSON,
+	OPT_LAST_ID, OPT_SINCE, OPT_PATH, OPT_TOKEN_FILE, OPT_ONCE, OPT_HTML,
+	OPT_CACERT, OPT_INSECURE, OPT_CONNECT_TIMEOUT, OPT_IDLE_TIMEOUT,
+	OPT_BACKOFF_MAX, OPT_BUFFER, OPT_ON_FULL, OPT_RATE
+};
+
+static const struct option longopts[] = {
+	RT_LONGOPTS,
+	{"header", required_argument, NULL, 'H'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"sse", no_argument, NULL, OPT_SSE},
+	{"poll", required_argument, NULL, OPT_POLL},
+	{"event", required_argument, NULL, OPT_EVENT},
+	{"envelope", no_argument, NULL, OPT_ENVELOPE},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"last-event-id", required_argument, NULL, OPT_LAST_ID},
+	{"since", required_argument, NULL, OPT_SINCE},
+	{"path", required_argument, NULL, OPT_PATH},
+	{"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+	{"once", no_argument, NULL, OPT_ONCE},
+	{"html-to-text", required_argument, NULL, OPT_HTML},
+	{"cacert", required_argument, NULL, OPT_CACERT},
+	{"insecure", no_argument, NULL, OPT_INSECURE},
+	{"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+	{"backoff-max", required_argument, NULL, OPT_BACKOFF_MAX},
+	{"buffer", required_argument, NULL, OPT_BUFFER},
+	{"on-full", required_argument, NULL, OPT_ON_FULL},
+	{"rate", required_argument, NULL, OPT_RATE},
+	{NULL, 0, NULL, 0}
+};
+
+static int policy(const char *arg)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(arg, policy_name[i]) == 0)
+			return i;
+	rt_die(2, "--on-full: expected block, drop-oldest or drop-newest: "
+	       "'%s'", arg);
+}
+
+/* --event NAME[,NAME...] */
+static void add_events(char *arg)
+{
+	char *name, *save = NULL;
+
+	for (name = strtok_r(arg, ",", &save); name != NULL;
+	     name = strtok_r(NULL, ",", &save)) {
+		if (nevents == MAX_EVENTS)
+			rt_die(2, "--event: more than %d names", MAX_EVENTS);
+		events[nevents++] = name;
+	}
+	if (nevents == 0)
+		rt_die(2, "--event: expected a name");
+}
+
+/* --html-to-text FIELD[=OUT] */
+static void html_option(char *arg)
+{
+	char *eq = strchr(arg, '=');
+
+	html_field = arg;
+	html_out = arg;
+	if (eq != NULL) {
+		*eq = '\0';
+		html_out = eq + 1;
+	}
+	if (*html_field == '\0' || *html_out == '\0')
+		rt_die(2, "--html-to-text: expected FIELD or FIELD=OUT");
+	if (strchr(html_out, '.') != NULL)
+		rt_die(2, "--html-to-text: '%s': the text goes to a top-level "
+		       "field%s", html_out, eq ? "" : "; give =OUT");
+}
+
+/* Rules between options, one message each, and the operand. */
+static void check_options(int argc, char **argv, int sse_given)
+{
+	if (sse_given && poll_every > 0)
+		rt_die(2, "--sse and --poll cannot be used together");
+	if (mode != SSE && nevents > 0)
+		rt_die(2, "--event needs --sse");
+	if (mode != SSE && envelope)
+		rt_die(2, "--envelope needs --sse");
+	if (mode != SSE && json_only)
+		rt_die(2, "--json needs --sse");
+	if (mode != SSE && last_id_opt)
+		rt_die(2, "--last-event-id needs --sse");
+	if (mode != POLL && since_field)
+		rt_die(2, "--since needs --poll");
+	if (mode != POLL && array_path)
+		rt_die(2, "--path needs --poll");
+	if (argc - optind != 1) {
+		rt_warn("%s", argc - optind < 1 ? "missing operand" :
+		        "too many operands");
+		usage(2);
+	}
+	url = argv[optind];
+	check_url(url);
+	if (last_id_opt != NULL) {
+		if (strpbrk(last_id_opt, "\r\n") != NULL)
+			rt_die(2, "--last-event-id: must be one line");
+		set_buf(&last_id, last_id_opt, strlen(last_id_opt));
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int c, sse_given = 0;
+
+	rt_init("http-source");
+	while ((c = getopt_long(argc, argv, "hVuvH:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h': usage(0); break;
+		case 'v': verbose = 1; break;
+		case 'H':
+			if (optarg[0] == '@')
+				header_file(optarg + 1);
+			else
+				user_header(optarg, NULL);
+			break;
+		case OPT_SSE:
+			sse_given = 1;
+			mode = SSE;
+			break;
+		case OPT_POLL:
+			poll_every = rt_opt_dur("--poll", optarg, 1, 86400000);
+			mode = POLL;
+			break;
+		case OPT_EVENT: add_events(optarg); break;
+		case OPT_ENVELOPE: envelope = 1; break;
+		case OPT_JSON: json_only = 1; break;
+		case OPT_LAST_ID: last_id_opt = optarg; break;
+		case OPT_SINCE: since_field = optarg; break;
+		case OPT_PATH: array_path = optarg; break;
+		case OPT_TOKEN_FILE: token_file = optarg; break;
+		case OPT_ONCE: once = 1; break;
+		case OPT_HTML: html_option(optarg); break;
+		case OPT_CACERT: cacert = optarg; break;
+		case OPT_INSECURE: insecure = 1; break;
+		case OPT_CONNECT_TIMEOUT:
+			connect_timeout = rt_opt_dur("--connect-timeout",
+			                             optarg, 1, 86400000);
+			break;
+		case OPT_IDLE_TIMEOUT:
+			idle_timeout = rt_opt_dur("--idle-timeout", optarg, 1,
+			                          86400000);
+			idle_arg = optarg;
+			break;
+		case OPT_BACKOFF_MAX:
+			backoff_max = rt_opt_dur("--backoff-max", optarg,
+			                         BACKOFF_MIN, 86400000);
+			break;
+		case OPT_BUFFER:
+			buffer_size = rt_opt_size("--buffer", optarg, 4096,
+			                          1LL << 40);
+			break;
+		case OPT_ON_FULL: on_full = policy(optarg); break;
+		case OPT_RATE:
+			rate = rt_opt_double("--rate", optarg, 0.01, 1e9);
+			break;
+		default:
+			if (!rt_option(c, optarg))
+				usage(2);
+		}
+	}
+	if (sse_given)
+		mode = SSE;
+	check_options(argc, argv, sse_given);
+	if (queue_init(&q, (size_t)buffer_size) < 0 || out_init(&rec, -1) < 0)
+		rt_oom();
+	rt_stat("requests", &requests);
+	rt_stat("connections", &connections);
+	rt_stat("failures", &failures);
+	rt_stat("bytes", &bytes_in);
+	if (mode == SSE) {
+		rt_stat("events", &nevents_in);
+		rt_stat("filtered", &filtered);
+	}
+	if (mode == POLL) {
+		rt_stat("skipped", &skipped);
+		rt_stat("not_modified", &not_modified);
+	}
+	rt_stat("queued", &queued);
+	rt_stat("paused", &paused);
+	backoff_init(&backoff, BACKOFF_MIN, backoff_max);
+	rt_open_dead_letter();
+	setup_curl();
+	atexit(cleanup);
+	mono_ms = tokens_at = tm_mono();
+	tokens = 1;
+	next_at = mono_ms;
+	setup_stdout();
+	run();
+	if (rt.dropped > 0)
+		rt_warn("dropped %llu records in all: buffer full (--on-full %s)",
+		        rt.dropped, policy_name[on_full]);
+	if (verbose && mode == SSE && last_id.len > 0)
+		rt_warn("last event id '%.*s'", (int)last_id.len, last_id.p);
+	cleanup();
+	curl_slist_free_all(req_headers);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(easy);
+	curl_multi_cleanup(multi);
+	curl_global_cleanup();
+	queue_free(&q);
+	out_free(&rec);
+	json_obj_free(&obj);
+	free(elems);
+	buf_free(&in);
+	buf_free(&data);
+	buf_free(&type);
+	buf_free(&idbuf);
+	buf_free(&last_id);
+	buf_free(&resp.etag);
+	buf_free(&resp.modified);
+	buf_free(&resp.ctype);
+	buf_free(&resp.body);
+	buf_free(&etag);
+	buf_free(&modified);
+	buf_free(&max_text);
+	buf_free(&scratch);
+	buf_free(&text);
+	return rt_finish(status);
+}
