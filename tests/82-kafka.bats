@@ -376,7 +376,7 @@ kafka-source: t[0]@6: empty value
 	run --separate-stderr kafka-sink -b "$B" -t u -X retries=2 -X retry.backoff.ms=10 --dead-letter "$T/dl" < "$T/in"
 	[ "$status" -eq 1 ]
 	same "$stderr" "kafka-sink: 'u': record not delivered: Broker: Not enough in-sync replicas
-kafka-sink: 300 records not delivered; kept in the dead-letter file"
+kafka-sink: 300 records not delivered: kept in '$T/dl'"
 	same "$(sort "$T/dl")" "$(sort "$T/in")"
 
 	ctl clear Produce
@@ -387,7 +387,7 @@ kafka-sink: 300 records not delivered; kept in the dead-letter file"
 	[ "$status" -eq 1 ]
 	same "$stderr" "kafka-sink: <stdin>:2: not a JSON object
 kafka-sink: 'v': record not delivered: Broker: Topic authorization failed
-kafka-sink: 3 records not delivered; kept in the dead-letter file
+kafka-sink: 3 records not delivered: kept in '$T/dl2'
 {\"tool\":\"kafka-sink\",\"records_in\":3,\"records_out\":0,\"bad_input\":1,\"dropped\":0,\"utf8_repaired\":0,\"failed\":2,\"paused\":0,\"in_flight\":0}"
 	same "$(cat "$T/dl2")" 'oops
 {"a":1}
@@ -400,7 +400,7 @@ kafka-sink: 3 records not delivered; kept in the dead-letter file
 	run --separate-stderr kafka-sink -b "$B" -t t --dead-letter "$T/dl" < "$T/in"
 	[ "$status" -eq 1 ]
 	same "$stderr" "kafka-sink: <stdin>:2: invalid JSON: column 6: unexpected end of line
-kafka-sink: 1 record not delivered; kept in the dead-letter file"
+kafka-sink: 1 record not delivered: kept in '$T/dl'"
 	same "$(cat "$T/dl")" '{"a":'
 	run --separate-stderr kafka-source -b "$B" -t t -e
 	[ "$status" -eq 0 ]
@@ -418,7 +418,7 @@ kafka-sink: 1 record not delivered; kept in the dead-letter file"
 		--dead-letter "$T/dl" < "$T/in"
 	[ "$status" -eq 1 ]
 	same "$stderr" "kafka-sink: 'absent': record not delivered: Local: Message timed out
-kafka-sink: 50 records not delivered; kept in the dead-letter file"
+kafka-sink: 50 records not delivered: kept in '$T/dl'"
 	same "$(cat "$T/dl")" "$(cat "$T/in")"
 }
 
@@ -458,7 +458,7 @@ kafka-sink: 50 records not delivered; kept in the dead-letter file"
 	[ "$rc" -eq 1 ]
 	same "$(grep -v -e '^kafka-sink: kafka: ' -e '^{"tool"' "$T/err")" "kafka-sink: drain timed out after 500 ms: 20 records still in flight
 kafka-sink: 't': record not delivered: Local: Purged in queue
-kafka-sink: 20 records not delivered; kept in the dead-letter file"
+kafka-sink: 20 records not delivered: kept in '$T/dl'"
 	same "$(cat "$T/dl")" "$(records 20)"
 }
 

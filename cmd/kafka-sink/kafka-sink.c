@@ -431,9 +431,11 @@ int main(int argc, char **argv)
 	/* A sink's status says whether everything read arrived, so bad
 	 * input, which never reached the topic, counts too. */
 	if (failed + rt.bad_input > 0)
-		rt_warn("%llu record%s not delivered%s", failed + rt.bad_input,
+		rt_warn("%llu record%s not delivered%s%s%s", failed + rt.bad_input,
 		        failed + rt.bad_input == 1 ? "" : "s",
-		        rt.dead_path ? "; kept in the dead-letter file" : "");
+		        rt.dead_path ? ": kept in '" : "",
+		        rt.dead_path ? rt.dead_path : "",
+		        rt.dead_path ? "'" : "");
 	json_obj_free(&rec.obj);
 	buf_free(&value);
 	buf_free(&keybuf);
