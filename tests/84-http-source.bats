@@ -538,6 +538,60 @@ http-source: $url: element 2: not a JSON object"
 	same "$stderr" "http-source: $url: response too long (over 64 bytes)"
 }
 
+@test "--poll without --since: a sliding list gives each element once; an unchanged answer gives nothing" {
+	serve '{"responses": [
+		{"length": true, "body": "[{\"id\":\"A\"},{\"id\":\"B\"},{\"id\":\"C\"}]"},
+		{"length": true, "body": "[{\"id\":\"B\"},{\"id\":\"C\"},{\"id\":\"D\"}]"},
+		{"length": true, "body": "[{\"id\":\"C\"},{\"id\":\"D\"},{\"id\":\"E\"}]"}]}'
+	bg --poll 50ms --stats "$url"
+	wait_stat skipped 10
+	stop
+	[ "$rc" -eq 0 ]
+	same "$(cat "$T/out")" '{"id":"A"}
+{"id":"B"}
+{"id":"C"}
+{"id":"D"}
+{"id":"E"}'
+	same "$(grep -v '^{"tool"' "$T/err")" ""
+	# 2 and 2 of the second and third answers, then 3 of each like them.
+	skipped=$(stat skipped)
+	same "$(((skipped - 4) % 3))" 0
+	same "$(stat records_in) $(stat records_out) $(stat not_modified)" "5 5 0"
+	same "$(sent if-none-match | cut -d ' ' -f 1-4)" "- - - -"
+}
+
+@test "--poll without --since: what leaves the answer and comes back is new; bad elements, 304, one object" {
+	serve '{"responses": [
+		{"etag": "\"v1\"", "length": true, "body": "[{\"id\":\"A\"},{\"id\":\"B\"},7]"},
+		{"etag": "\"v1\"", "length": true, "body": "[]"},
+		{"etag": "\"v2\"", "length": true, "body": "[{\"id\":\"B\"},7,{\"id\":\"B\"}]"},
+		{"etag": "\"v3\"", "length": true, "body": "[{\"id\":\"A\"},{\"id\":\"B\"},7]"}],
+		"then": {"etag": "\"v3\"", "length": true, "body": "[]"}}'
+	bg --poll 50ms --stats "$url"
+	wait_requests 6
+	stop
+	[ "$rc" -eq 0 ]
+	same "$(cat "$T/out")" '{"id":"A"}
+{"id":"B"}
+{"id":"A"}'
+	same "$(grep -v '^{"tool"' "$T/err")" "http-source: $url: element 2: not a JSON object"
+	same "$(sent if-none-match | cut -d ' ' -f 1-6)" '- "v1" "v1" "v2" "v3" "v3"'
+	same "$(stat records_out) $(stat bad_input) $(stat skipped)" "3 1 5"
+	[ "$(stat not_modified)" -ge 2 ]
+
+	unserve
+	# White space around an answer that is one object is not part of it.
+	serve '{"responses": [{"length": true, "body": "{\"v\":1}\n"}, {"length": true, "body": "{\"v\":1}"},
+		{"length": true, "body": " {\"v\":2} "}, {"length": true, "body": "[{\"v\":2},{\"v\":2}]"}]}'
+	bg --poll 50ms "$url"
+	wait_requests 6
+	stop
+	[ "$rc" -eq 0 ]
+	same "$(cat "$T/out")" '{"v":1}
+{"v":2}'
+	same "$(cat "$T/err")" ""
+}
+
 @test "HTTP errors: 401 and 403 end it; 404 is retried and reported once; --once gives up" {
 	serve '{"responses": [{"status": 401, "reason": "Unauthorized", "length": true,
 		"body": "{\"error\":\"The access token is invalid\"}"}]}'
@@ -570,6 +624,24 @@ http-source: '$url': receiving again"
 	run --separate-stderr timeout 60 http-source --once "$url"
 	[ "$status" -eq 1 ]
 	same "$stderr" "http-source: '$url': HTTP 404 Not Found: no such stream"
+}
+
+@test "Retry-After as an HTTP date: the next request is not made before it" {
+	serve '{"responses": [
+		{"status": 503, "reason": "Service Unavailable", "retry_after_date": 2, "length": true, "body": ""},
+		{"body": "{\"ok\":1}\n", "end": "close"}],
+		"then": {"body": "", "end": "hold"}}'
+	bg "$url"
+	wait_lines 1
+	stop
+	[ "$rc" -eq 0 ]
+	same "$(cat "$T/out")" '{"ok":1}'
+	same "$(cat "$T/err")" "http-source: '$url': HTTP 503 Service Unavailable (retrying)
+http-source: '$url': receiving again"
+	# The date is a whole second, one to two seconds ahead when it was
+	# sent; the backoff alone would have asked again after 100 ms or so.
+	jq -se '(map(select(.method and .n == 2))[0].wall) >=
+		(map(select(.end and .n == 1))[0].retry_at) - 0.1' "$T/log"
 }
 
 @test "--sse: a reply that is not an event stream ends it; 204 means do not reconnect" {
@@ -738,6 +810,34 @@ status 0'
 http-source: dropped $dropped records in all: buffer full (--on-full drop-newest)"
 }
 
+@test "--on-full drop-oldest: a blocked reader gets the first records and the newest, the rest counted" {
+	python3 -c 'print("".join("data: {\"n\":%d,\"pad\":\"%s\"}\n\n" % (i, "x" * 80) for i in range(20000)), end="")' > "$T/body"
+	serve '{"responses": [{"headers": {"Content-Type": "text/event-stream"},
+		"body_file": "'"$T/body"'", "end": "close"}]}'
+	bg_into "while [ ! -e '$T/go' ]; do sleep 0.01; done; exec cat" \
+		--sse --once --stats --buffer 16k --on-full drop-oldest "$url"
+	# Every byte is in, so every record was queued or dropped.
+	wait_stat bytes "$(wc -c < "$T/body")"
+	touch "$T/go"
+	reap
+	[ "$rc" -eq 0 ]
+	wait "${bgpids[0]}"
+	out=$(wc -l < "$T/out")
+	dropped=$(stat dropped)
+	[ "$dropped" -gt 0 ]
+	same "$((out + dropped))" 20000
+	# What stdout took before the reader stopped, from the first record on;
+	# then what the buffer held: the newest, up to the last.
+	run awk 'NR == 1 { first = $1 } NR > 1 && $1 != prev + 1 { gaps++; tail = 0 }
+		{ prev = $1; tail++ } END { print first, prev, gaps + 0; print tail }' <(jq -r .n "$T/out")
+	same "${lines[0]}" "0 19999 1"
+	# The buffer was full of the newest: 16k holds 146 records of 100
+	# bytes, each taking 112 with its 8 bytes of bookkeeping, 8-aligned.
+	same "${lines[1]}" 146
+	same "$(grep -v '^{"tool"' "$T/err")" "http-source: buffer full: dropping the oldest records
+http-source: dropped $dropped records in all: buffer full (--on-full drop-oldest)"
+}
+
 @test "--rate: records are released at the rate asked" {
 	python3 -c 'print("".join("data: {\"n\":%d}\n\n" % i for i in range(30)), end="")' > "$T/body"
 	serve '{"responses": [{"headers": {"Content-Type": "text/event-stream"},
@@ -771,7 +871,7 @@ for i, t in enumerate(tags):
 	same "$(sent authorization)" "-"
 }
 
-@test "http-source under valgrind: streams, drops, polls, HTML" {
+@test "http-source under valgrind: streams, drops, polls, HTML, --rate" {
 	case $RTPIPE_BUILD in *asan*) skip "valgrind cannot run a sanitizer build" ;; esac
 	command -v valgrind > /dev/null || skip "no valgrind"
 	python3 -c '
@@ -806,4 +906,18 @@ print(json.dumps({"responses": [{"headers": {"Content-Type": "text/event-stream"
 	same "$output" '{"id":1}
 {"id":"2"}
 {"id":3}'
+	unserve
+	serve '{"responses": [{"length": true, "body": "[{\"id\":1},{\"id\":2},7]"},
+		{"length": true, "body": "[{\"id\":2},7,{\"id\":3}]"}]}'
+	valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
+		--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+		http-source --poll 100ms --rate 1000 "$url" > "$T/out" 2> "$T/err" &
+	pid=$!
+	wait_requests 4
+	stop
+	[ "$rc" -eq 0 ]
+	same "$(cat "$T/out")" '{"id":1}
+{"id":2}
+{"id":3}'
+	same "$(cat "$T/err")" "http-source: $url: element 2: not a JSON object"
 }

@@ -34,6 +34,8 @@
 #include <unistd.h>
 
 #include "backoff.h"
+#include "bucket.h"
+#include "htab.h"
 #include "queue.h"
 #include "rt.h"
 
@@ -142,6 +144,9 @@ static size_t nelems, elems_cap, next_elem;
 static struct key max_seen;		/* --since: the greatest value yet */
 static int have_max;
 static struct buf max_text;
+/* Without --since: the elements of the last answer, byte for byte, and
+ * those of the answer being taken apart. */
+static struct htab seen, seen_next;
 
 /* A record made and not yet queued, waiting for room. */
 static struct out rec;
@@ -154,9 +159,7 @@ static int64_t mono_ms;
 static struct json_obj obj;
 static struct buf scratch, text;
 
-/* --rate: a token bucket of records. */
-static double tokens;
-static int64_t tokens_at;
+static struct bucket bucket;		/* --rate */
 
 static int64_t drop_reported_at;
 static unsigned long long drops_reported;
@@ -293,24 +296,6 @@ static void offer(void)
 	}
 	memcpy(p, rec.buf, n);
 	queued++;
-}
-
-/* Does a scanned object hold nothing but ASCII, and no escapes?  Then it
- * needs no UTF-8 repair and is copied as it is. */
-static int plain_ascii(const struct json_obj *o)
-{
-	size_t i, k;
-
-	for (i = 0; i < o->n; i++) {
-		const struct json_member *m = &o->m[i];
-
-		if (m->vflags != 0 || m->kesc)
-			return 0;
-		for (k = 0; k < m->klen; k++)
-			if ((unsigned char)m->key[k] >= 0x80)
-				return 0;
-	}
-	return 1;
 }
 
 /*
@@ -526,7 +511,7 @@ static void put_object(const char *s, size_t n, const struct json_obj *o)
 
 	if (html_field == NULL || !json_get(o, html_field, &m) ||
 	    rt_string(&m, &scratch, &t, &tlen) < 0) {
-		if (plain_ascii(o))
+		if (json_obj_plain(o))
 			out_write(&rec, s, n);
 		else
 			out_json_raw(&rec, s, n);
@@ -679,31 +664,45 @@ static int wanted(const char *t, size_t n)
 	return 0;
 }
 
+/* Data lines joined by spaces: JSON sees a newline as space, and a
+ * record or a line of the dead-letter file cannot hold one. */
+static void flatten(struct buf *b)
+{
+	char *p = b->p, *end = b->p + b->len;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL)
+		*p++ = ' ';
+}
+
+/* The position of the event being dispatched, for reports. */
+static const char *event_pos(void)
+{
+	static char pos[48];
+
+	snprintf(pos, sizeof pos, ": event %llu", lineno);
+	return pos;
+}
+
 /* The event being dispatched, as a record: its data if that is a JSON
  * object, else wrapped as {"event","id","data"}. */
 static void event_record(const char *t, size_t tn)
 {
-	char err[160], pos[48];
+	char err[160];
 	char *d = data.p;
-	size_t n = data.len, i = 0, k;
+	size_t n = data.len, i = 0;
 	int is_obj;
 
-	snprintf(pos, sizeof pos, ": event %llu", lineno);
 	while (i < n && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n'))
 		i++;
 	is_obj = i < n && d[i] == '{';
-	/* The data lines are joined by newlines, which JSON sees as space
-	 * and which a record on one line cannot hold. */
 	if (is_obj || json_only)
-		for (k = 0; k < n; k++)
-			if (d[k] == '\n')
-				d[k] = ' ';
+		flatten(&data);
 	if (is_obj && json_scan(d, n, &obj, err, sizeof err) < 0) {
-		bad_at(pos, d, n, "invalid JSON: %s", err);
+		bad_at(event_pos(), d, n, "invalid JSON: %s", err);
 		return;
 	}
 	if (!is_obj && json_only) {
-		bad_at(pos, d, n, "not a JSON object");
+		bad_at(event_pos(), d, n, "not a JSON object");
 		return;
 	}
 	rec_start(n + tn + last_id.len + (html_field ? n : 0));
@@ -725,16 +724,6 @@ static void event_record(const char *t, size_t tn)
 	offer();
 }
 
-/* Data lines joined by spaces, for one line of the dead-letter file. */
-static void flatten(struct buf *b)
-{
-	size_t k;
-
-	for (k = 0; k < b->len; k++)
-		if (b->p[k] == '\n')
-			b->p[k] = ' ';
-}
-
 static void set_buf(struct buf *b, const char *p, size_t n)
 {
 	b->len = 0;
@@ -744,7 +733,6 @@ static void set_buf(struct buf *b, const char *p, size_t n)
 
 static void dispatch(void)
 {
-	char pos[48];
 	const char *t = "message";
 	size_t tn = 7;
 
@@ -758,9 +746,8 @@ static void dispatch(void)
 	if (broken != NULL) {
 		rt.records_in++;
 		flatten(&data);
-		snprintf(pos, sizeof pos, ": event %llu", lineno);
-		bad_at(pos, data.p, data.len, "%s (over %zu bytes)", broken,
-		       rt.max_line);
+		bad_at(event_pos(), data.p, data.len, "%s (over %zu bytes)",
+		       broken, rt.max_line);
 	} else {
 		data.len--;		/* the last line's newline */
 		if (type.len > 0) {
@@ -838,11 +825,14 @@ static void sse_long(const char *p)
 }
 
 /* Lines end at CRLF, LF or CR.  A CR at the end of what has come may be
- * the first half of a CRLF: the LF is then dropped when it comes. */
+ * the first half of a CRLF: the LF is then dropped when it comes.  Most
+ * streams have no CR: one search finds the next in all that has come,
+ * rather than one per line. */
 static void parse_sse(void)
 {
-	char *p, *lf, *cr, *end;
+	char *p, *lf, *cr = NULL, *end;
 	size_t avail, len;
+	int cr_none = 0;	/* no CR from p to the end of what has come */
 
 	while (!pending && in_off < in.len) {
 		if (!bom_done && !strip_bom())
@@ -857,8 +847,11 @@ static void parse_sse(void)
 			}
 		}
 		lf = memchr(p, '\n', avail);
-		cr = memchr(p, '\r', lf ? (size_t)(lf - p) : avail);
-		end = cr ? cr : lf;
+		if (!cr_none && (cr == NULL || cr < p)) {
+			cr = memchr(p, '\r', avail);
+			cr_none = cr == NULL;
+		}
+		end = cr != NULL && cr >= p && (lf == NULL || cr < lf) ? cr : lf;
 		if (end == NULL) {
 			if (skipping) {
 				in_off = in.len;
@@ -1045,14 +1038,30 @@ static int elem_cmp(const void *x, const void *y)
 	return c != 0 ? c : a->index < b->index ? -1 : a->index > b->index;
 }
 
+/* Without --since, an element is new unless the last answer held the
+ * same bytes, or this one did before it.  Only one answer is remembered:
+ * what the API's sliding list drops is forgotten. */
+static int fresh(const char *p, size_t n)
+{
+	int created;
+
+	if (htab_put(&seen_next, p, n, &created) == NULL)
+		rt_oom();
+	return created && htab_get(&seen, p, n) == NULL;
+}
+
 /* One element of the answer: kept for emitting when it is an object that
- * --since does not rule out. */
+ * --since, or without it the last answer, does not rule out. */
 static void poll_elem(const char *p, size_t n, size_t index)
 {
 	struct elem *e;
 	struct key k;
 	char err[160], pos[48];
 
+	if (since_field == NULL && !fresh(p, n)) {
+		skipped++;
+		return;
+	}
 	snprintf(pos, sizeof pos, ": element %zu", index);
 	if (*p != '{') {
 		rt.records_in++;
@@ -1124,6 +1133,7 @@ static void poll_answer(void)
 
 	nelems = next_elem = 0;
 	in_off = 0;
+	htab_clear(&seen_next);
 	if (in.len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
 		s += 3;
 	p = skip_ws(s, end);
@@ -1136,7 +1146,10 @@ static void poll_answer(void)
 		return;
 	}
 	if (*p == '{' && array_path == NULL) {
-		poll_elem(s, (size_t)(end - s), 0);
+		/* The object alone, without the white space around it. */
+		while (end > p && strchr(" \t\r\n", end[-1]) != NULL)
+			end--;
+		poll_elem(p, (size_t)(end - p), 0);
 	} else if (*p == '{') {
 		if (!json_get(&obj, array_path, &m) || m.type != JSON_ARRAY) {
 			rt.records_in++;
@@ -1167,6 +1180,12 @@ static void poll_answer(void)
 		max_seen = elems[nelems - 1].key;
 		max_seen.p = max_text.p;
 		have_max = 1;
+	}
+	if (since_field == NULL) {
+		struct htab t = seen;
+
+		seen = seen_next;
+		seen_next = t;
 	}
 }
 
@@ -1688,16 +1707,6 @@ static void flush_out(void)
 	out_blocked = rt.out.len > 0;
 }
 
-static void refill_tokens(void)
-{
-	double burst = rate / 10 > 1 ? rate / 10 : 1;	/* 100 ms worth */
-
-	tokens += (double)(mono_ms - tokens_at) * rate / 1000;
-	tokens_at = mono_ms;
-	if (tokens > burst)
-		tokens = burst;
-}
-
 /* Moves records from the queue into the output buffer, as many as --rate
  * allows and as fit. */
 static void release(void)
@@ -1705,18 +1714,14 @@ static void release(void)
 	const char *p;
 	size_t n;
 
-	if (rate > 0)
-		refill_tokens();
-	while ((p = queue_peek(&q, &n)) != NULL) {
-		if (rate > 0 && tokens < 1)
-			break;
+	bucket_refill(&bucket, mono_ms);
+	while (bucket_ready(&bucket) && (p = queue_peek(&q, &n)) != NULL) {
 		if (!out_room(n + 1))
 			break;
 		emit(p, n);
 		queue_pop(&q);
 		queued--;
-		if (rate > 0)
-			tokens -= 1;
+		bucket_take(&bucket);
 		if (rt.out.unbuffered)
 			flush_out();
 	}
@@ -1776,8 +1781,8 @@ static int poll_timeout(void)
 {
 	int64_t t = INT64_MAX;
 
-	if (rate > 0 && q.n > 0 && !out_blocked && tokens < 1)
-		t = mono_ms + (int64_t)((1 - tokens) * 1000 / rate) + 1;
+	if (q.n > 0 && !out_blocked && !bucket_ready(&bucket))
+		t = bucket_due(&bucket, mono_ms);
 	if (curl_due >= 0 && curl_due < t)
 		t = curl_due;
 	if (!active && !draining && next_at < t)
@@ -2262,11 +2267,13 @@ int main(int argc, char **argv)
 	rt_stat("queued", &queued);
 	rt_stat("paused", &paused);
 	backoff_init(&backoff, BACKOFF_MIN, backoff_max);
+	htab_init(&seen, 1);
+	htab_init(&seen_next, 1);
 	rt_open_dead_letter();
 	setup_curl();
 	atexit(cleanup);
-	mono_ms = tokens_at = tm_mono();
-	tokens = 1;
+	mono_ms = tm_mono();
+	bucket_init(&bucket, rate, mono_ms);
 	next_at = mono_ms;
 	setup_stdout();
 	run();
@@ -2285,6 +2292,8 @@ int main(int argc, char **argv)
 	out_free(&rec);
 	json_obj_free(&obj);
 	free(elems);
+	htab_free(&seen);
+	htab_free(&seen_next);
 	buf_free(&in);
 	buf_free(&data);
 	buf_free(&type);

@@ -21,6 +21,8 @@ closed without an answer (close), or one more RESPONSE.  A RESPONSE is
                    after the event whose id the request's Last-Event-ID
                    names (the whole stream without one)
   etag             answer 304 Not Modified when If-None-Match is this
+  retry_after_date send Retry-After as the HTTP date this many whole
+                   seconds after the current second
   length           send Content-Length instead of chunked encoding
   split, delay     write the body in pieces of split bytes (and chunks,
                    when chunked), with delay seconds before each one
@@ -34,10 +36,13 @@ closed without an answer (close), or one more RESPONSE.  A RESPONSE is
   wait             seconds to wait before answering
 
 Each request is logged to FILE as one JSON line {"n", "method", "path",
-"headers" (names in lower case), "t"}, and the end of each response as
-{"n", "end", "sent", "t"}, t being time.monotonic().
+"headers" (names in lower case), "t", "wall"}, and the end of each
+response as {"n", "end", "sent", "t"} (with "retry_at", the epoch second
+of a retry_after_date), t being time.monotonic() and wall time.time().
+A body_file is read once and kept.
 """
 
+import email.utils
 import json
 import socket
 import ssl
@@ -48,6 +53,7 @@ import time
 lock = threading.Lock()
 count = 0
 drops_used = {}
+files = {}
 log_file = None
 
 
@@ -97,6 +103,14 @@ def sse_body(spec, last_id):
     return out.encode("utf-8")
 
 
+def body_file(path):
+    with lock:
+        if path not in files:
+            with open(path, "rb") as f:
+                files[path] = f.read()
+        return files[path]
+
+
 def pick(n):
     responses = scenario["responses"]
     if n <= len(responses):
@@ -121,6 +135,10 @@ def answer(conn, n, headers):
     time.sleep(r.get("wait", 0))
     status, reason = r.get("status", 200), r.get("reason", "OK")
     hdrs = dict(r.get("headers", {}))
+    retry_at = None
+    if "retry_after_date" in r:
+        retry_at = int(time.time()) + r["retry_after_date"]
+        hdrs["Retry-After"] = email.utils.formatdate(retry_at, usegmt=True)
     if "etag" in r:
         hdrs["ETag"] = r["etag"]
         if headers.get("if-none-match") == r["etag"]:
@@ -128,8 +146,7 @@ def answer(conn, n, headers):
     if "sse" in r:
         body = sse_body(r["sse"], headers.get("last-event-id"))
     elif "body_file" in r:
-        with open(r["body_file"], "rb") as f:
-            body = f.read()
+        body = body_file(r["body_file"])
     else:
         body = r.get("body", "").encode("utf-8")
     if status == 304:
@@ -167,7 +184,10 @@ def answer(conn, n, headers):
         sent += min(split, len(body) - i)
     if end in ("ok", "close") and chunked:
         send(conn, b"0\r\n\r\n")
-    log({"n": n, "end": end, "sent": sent, "t": time.monotonic()})
+    rec = {"n": n, "end": end, "sent": sent, "t": time.monotonic()}
+    if retry_at is not None:
+        rec["retry_at"] = retry_at
+    log(rec)
     if end == "hold":
         while conn.recv(65536):
             pass
@@ -191,7 +211,8 @@ def serve(conn):
                 count += 1
                 n = count
             log({"n": n, "method": method, "path": path,
-                 "headers": headers, "t": time.monotonic()})
+                 "headers": headers, "t": time.monotonic(),
+                 "wall": time.time()})
             if not answer(conn, n, headers):
                 break
     except (OSError, ssl.SSLError):
