@@ -2,8 +2,9 @@
 # Runs every benchmark in turn, each printing its Markdown tables (see
 # bench/README.md): the top-hashtags count (bench/hashtags.sh), windowed
 # aggregation (bench/window.sh), log parsing, socket ingestion
-# (bench/nc-source.sh), Elasticsearch delivery (bench/es-sink.sh) and Kafka
-# in and out (bench/kafka.sh).  Fails when any of them does, after running
+# (bench/nc-source.sh), Elasticsearch delivery (bench/es-sink.sh), Kafka
+# in and out (bench/kafka.sh) and streaming HTTP input
+# (bench/http-source.sh).  Fails when any of them does, after running
 # them all.
 #
 # usage: sh bench/run.sh BUILD     (make bench builds BUILD and runs this)
@@ -31,4 +32,7 @@ sh "$dir/es-sink.sh" "$1" || status=1
 echo
 echo "## Kafka in and out"
 sh "$dir/kafka.sh" "$1" || status=1
+echo
+echo "## Streaming HTTP input"
+sh "$dir/http-source.sh" "$1" || status=1
 exit "$status"
