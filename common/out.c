@@ -110,6 +110,31 @@ int out_flush(struct out *o)
 	return o->err ? -1 : 0;
 }
 
+int out_flush_some(struct out *o)
+{
+	size_t off = 0;
+	ssize_t n;
+	int rc = 0;
+
+	while (!o->err && off < o->len) {
+		n = write(o->fd, o->buf + off, o->len - off);
+		if (n > 0) {
+			off += (size_t)n;
+			o->bytes += (unsigned long long)n;
+		} else if (n == 0) {
+			o->err = EIO;
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			rc = 1;
+			break;
+		} else if (errno != EINTR) {
+			o->err = errno;
+		}
+	}
+	memmove(o->buf, o->buf + off, o->len - off);
+	o->len -= off;
+	return o->err ? -1 : rc;
+}
+
 /*
  * Called when n bytes do not fit: what is buffered goes out first, so a
  * large record never makes the buffer grow while it holds others; the

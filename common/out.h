@@ -37,6 +37,10 @@ struct out {
 
 int out_init(struct out *o, int fd);	/* -1 when out of memory */
 int out_flush(struct out *o);		/* 0, or -1 with o->err set */
+/* For a non-blocking fd: writes what the fd takes now and keeps the rest
+ * at the front of the buffer.  Returns 0 when all is written, 1 when the
+ * fd would block, -1 with o->err set. */
+int out_flush_some(struct out *o);
 void out_free(struct out *o);		/* does not flush or close */
 void out_grow(struct out *o, size_t n);	/* make room for n bytes */
 

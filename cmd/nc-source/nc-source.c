@@ -662,26 +662,8 @@ static void start_drain(void)
 /* Writes what the output buffer holds, as far as stdout takes it now. */
 static void flush_out(void)
 {
-	size_t off = 0;
-	ssize_t n;
-
-	while (off < rt.out.len) {
-		n = write(STDOUT_FILENO, rt.out.buf + off, rt.out.len - off);
-		if (n > 0) {
-			off += (size_t)n;
-			rt.out.bytes += (unsigned long long)n;
-		} else if (n < 0 && errno == EINTR) {
-			continue;
-		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			break;
-		} else {
-			rt.out.err = n < 0 ? errno : EIO;
-			rt_flush();	/* reports it and ends the tool */
-		}
-	}
-	/* What is left moves to the front, where rt_die would find it. */
-	memmove(rt.out.buf, rt.out.buf + off, rt.out.len - off);
-	rt.out.len -= off;
+	if (out_flush_some(&rt.out) < 0)
+		rt_flush();	/* reports the error and ends the tool */
 	out_blocked = rt.out.len > 0;
 }
 

@@ -496,6 +496,48 @@ static void test_end(void)
 	close(p[1]);
 }
 
+/* A non-blocking pipe takes part of a large buffer; the rest waits at
+ * the front until the reader makes room. */
+static void test_flush_some(void)
+{
+	static char big[1 << 20], got[1 << 20];
+	struct out w;
+	size_t have = 0, i;
+	ssize_t n;
+	int fd[2], rc, good = 1;
+
+	for (i = 0; i < sizeof big; i++)
+		big[i] = (char)('a' + i % 26);
+	if (pipe(fd) < 0 || out_init(&w, fd[1]) < 0)
+		return;
+	fcntl(fd[1], F_SETFL, O_NONBLOCK);
+	fcntl(fd[0], F_SETFL, O_NONBLOCK);
+	out_write(&w, big, sizeof big);
+	rc = out_flush_some(&w);
+	ok(rc == 1 && w.len > 0 && w.len < sizeof big,
+	   "flush_some: a full pipe keeps the rest (%d, %zu)", rc, w.len);
+	ok(memcmp(w.buf, big + (sizeof big - w.len), w.len) == 0,
+	   "flush_some: the rest is at the front, in order");
+	while (rc != 0 && good) {
+		while ((n = read(fd[0], got + have, sizeof got - have)) > 0)
+			have += (size_t)n;
+		rc = out_flush_some(&w);
+		good = rc >= 0;
+	}
+	while ((n = read(fd[0], got + have, sizeof got - have)) > 0)
+		have += (size_t)n;
+	ok(good && rc == 0 && w.len == 0 && have == sizeof big &&
+	   memcmp(got, big, sizeof big) == 0 && w.bytes == sizeof big,
+	   "flush_some: everything arrives once, in order");
+	close(fd[0]);
+	rc = out_flush_some(&w);
+	out_putc(&w, 'x');
+	rc = out_flush_some(&w);
+	ok(rc == -1 && w.err == EPIPE, "flush_some: a closed reader is EPIPE");
+	out_free(&w);
+	close(fd[1]);
+}
+
 int main(void)
 {
 	if (out_init(&o, -1) < 0)
@@ -508,6 +550,7 @@ int main(void)
 	test_shortest();
 	out_free(&o);
 	test_flush();
+	test_flush_some();
 	test_end();
 	return tap_done();
 }
