@@ -11,6 +11,9 @@
 #include "tm.h"
 
 #define BAD_REPORTS_FREE 10	/* reports shown before rate limiting */
+#define DROP_REPORT_MS	10000	/* drops are reported this often */
+
+const char *const rt_on_full_name[] = { "block", "drop-oldest", "drop-newest" };
 
 struct rt rt;
 volatile sig_atomic_t rt_stop, rt_usr1;
@@ -159,6 +162,47 @@ int64_t rt_opt_time(const char *opt, const char *arg)
 	if (opt_time(arg, &v, err, sizeof err) < 0)
 		rt_die_opt(opt, err);
 	return v;
+}
+
+enum tm_mode rt_opt_time_format(const char *opt, const char *arg)
+{
+	if (strcmp(arg, "auto") == 0)
+		return TM_AUTO;
+	if (strcmp(arg, "s") == 0)
+		return TM_SECONDS;
+	if (strcmp(arg, "ms") == 0)
+		return TM_MILLIS;
+	if (strcmp(arg, "rfc3339") == 0)
+		return TM_RFC3339;
+	rt_die(2, "%s: expected auto, s, ms or rfc3339: '%s'", opt, arg);
+}
+
+int rt_opt_on_full(const char *opt, const char *arg)
+{
+	int i;
+
+	for (i = RT_BLOCK; i <= RT_DROP_NEWEST; i++)
+		if (strcmp(arg, rt_on_full_name[i]) == 0)
+			return i;
+	rt_die(2, "%s: expected block, drop-oldest or drop-newest: '%s'",
+	       opt, arg);
+}
+
+void rt_report_drops(int policy, const char *what, int64_t now)
+{
+	static unsigned long long reported;
+	static int64_t reported_at;
+
+	if (rt.dropped == reported ||
+	    (reported > 0 && now - reported_at < DROP_REPORT_MS))
+		return;
+	if (reported == 0)
+		rt_warn("buffer full: dropping the %s %s",
+		        policy == RT_DROP_OLDEST ? "oldest" : "newest", what);
+	else
+		rt_warn("buffer full: %llu %s dropped so far", rt.dropped, what);
+	reported = rt.dropped;
+	reported_at = now;
 }
 
 int rt_option(int c, const char *arg)

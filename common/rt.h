@@ -87,6 +87,10 @@ int rt_option(int c, const char *arg);
 /* Adds a tool counter to the stats line (name must outlive the process). */
 void rt_stat(const char *name, const unsigned long long *v);
 
+/* --on-full: what a network tool's full stage buffer does to a record. */
+enum rt_on_full { RT_BLOCK, RT_DROP_OLDEST, RT_DROP_NEWEST };
+extern const char *const rt_on_full_name[];	/* "block", ... */
+
 /* Diagnostics on stderr: "prog: message".  rt_die exits with status. */
 void rt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void rt_die(int status, const char *fmt, ...)
@@ -104,6 +108,17 @@ double rt_opt_double(const char *opt, const char *arg, double min, double max);
 int64_t rt_opt_dur(const char *opt, const char *arg, int64_t min_ms, int64_t max_ms);
 long long rt_opt_size(const char *opt, const char *arg, long long min, long long max);
 int64_t rt_opt_time(const char *opt, const char *arg);
+/* --time-format: auto, s, ms or rfc3339. */
+enum tm_mode rt_opt_time_format(const char *opt, const char *arg);
+/* --on-full: block, drop-oldest or drop-newest (enum rt_on_full). */
+int rt_opt_on_full(const char *opt, const char *arg);
+
+/*
+ * Reports records dropped by --on-full (counted in rt.dropped): the first
+ * drop at once, then a running count at most every ten seconds.  what
+ * names them ("lines"); now is tm_mono().
+ */
+void rt_report_drops(int policy, const char *what, int64_t now);
 
 /* Opens the operands (none or "-": stdin) and the dead-letter file. */
 void rt_open_input(int argc, char **argv);

@@ -58,8 +58,6 @@
 #define MAX_SOCKS	8
 #define REASON_MAX	400
 
-enum { BLOCK, DROP_OLDEST, DROP_NEWEST };
-static const char *const policy_name[] = { "block", "drop-oldest", "drop-newest" };
 
 static const char *url = DEFAULT_URL;		/* -u */
 static const char *index_pat = DEFAULT_INDEX;	/* -i: strftime pattern */
@@ -81,7 +79,7 @@ static int gzip_body;				/* --gzip */
 static const char *cacert;			/* --cacert */
 static int insecure;				/* --insecure */
 static long long buffer_size = DEFAULT_BUFFER;	/* --buffer */
-static int on_full = BLOCK;			/* --on-full */
+static int on_full = RT_BLOCK;			/* --on-full */
 static double rate;				/* --rate: documents/s */
 static int64_t drain_ms = 30000;		/* --drain-timeout */
 static int echo;				/* --echo */
@@ -471,7 +469,7 @@ static void report_drop(void)
 {
 	if (rt.dropped == 1)
 		rt_warn("buffer full: dropping the %s records (kept in the "
-		        "dead letter, if any)", on_full == DROP_OLDEST ?
+		        "dead letter, if any)", on_full == RT_DROP_OLDEST ?
 		        "oldest" : "newest");
 }
 
@@ -481,11 +479,11 @@ static int push_entry(void)
 	void *p;
 
 	while ((p = queue_push(&q, ent.len)) == NULL) {
-		if (on_full == BLOCK)
+		if (on_full == RT_BLOCK)
 			return -1;
 		rt.dropped++;
 		report_drop();
-		if (on_full == DROP_NEWEST || q.n == 0) {
+		if (on_full == RT_DROP_NEWEST || q.n == 0) {
 			const struct doc *d = (const struct doc *)(void *)ent.buf;
 			const char *chunk = (const char *)(d + 1);
 
@@ -1634,30 +1632,6 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0}
 };
 
-static enum tm_mode parse_time_format(const char *arg)
-{
-	if (strcmp(arg, "auto") == 0)
-		return TM_AUTO;
-	if (strcmp(arg, "s") == 0)
-		return TM_SECONDS;
-	if (strcmp(arg, "ms") == 0)
-		return TM_MILLIS;
-	if (strcmp(arg, "rfc3339") == 0)
-		return TM_RFC3339;
-	rt_die(2, "--time-format: expected auto, s, ms or rfc3339: '%s'", arg);
-}
-
-static int policy(const char *arg)
-{
-	int i;
-
-	for (i = 0; i < 3; i++)
-		if (strcmp(arg, policy_name[i]) == 0)
-			return i;
-	rt_die(2, "--on-full: expected block, drop-oldest or drop-newest: "
-	       "'%s'", arg);
-}
-
 static void parse_options(int argc, char **argv)
 {
 	int c;
@@ -1668,7 +1642,7 @@ static void parse_options(int argc, char **argv)
 		case 'u': url = optarg; break;
 		case 'i': index_pat = optarg; break;
 		case 't': time_field = optarg; break;
-		case OPT_TIME_FORMAT: time_mode = parse_time_format(optarg); break;
+		case OPT_TIME_FORMAT: time_mode = rt_opt_time_format("--time-format", optarg); break;
 		case OPT_OP:
 			if (strcmp(optarg, "index") != 0 &&
 			    strcmp(optarg, "create") != 0)
@@ -1719,7 +1693,7 @@ static void parse_options(int argc, char **argv)
 			buffer_size = rt_opt_size("--buffer", optarg, 65536,
 			                          1LL << 40);
 			break;
-		case OPT_ON_FULL: on_full = policy(optarg); break;
+		case OPT_ON_FULL: on_full = rt_opt_on_full("--on-full", optarg); break;
 		case OPT_RATE:
 			rate = rt_opt_double("--rate", optarg, 0.01, 1e9);
 			break;

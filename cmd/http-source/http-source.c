@@ -41,15 +41,12 @@
 
 #define DEFAULT_BUFFER	(8LL * 1024 * 1024)
 #define BACKOFF_MIN	100		/* ms before the first retry */
-#define DROP_REPORT_MS	10000		/* drops are reported this often */
 #define ERR_BODY_MAX	200		/* bytes of an error body reported */
 #define MAX_SOCKS	8		/* sockets curl watches at once */
 #define MAX_EVENTS	32		/* --event names */
 #define RETRY_MAX	86400000LL	/* longest retry or Retry-After, ms */
 
 enum mode { NDJSON, SSE, POLL };
-enum { BLOCK, DROP_OLDEST, DROP_NEWEST };
-static const char *const policy_name[] = { "block", "drop-oldest", "drop-newest" };
 
 static const char *url;			/* the operand */
 static enum mode mode = NDJSON;		/* --sse, --poll */
@@ -75,7 +72,7 @@ static int64_t idle_timeout;		/* --idle-timeout, ms; 0 = none */
 static const char *idle_arg;		/* ... as given, for messages */
 static int64_t backoff_max = 30000;	/* --backoff-max, ms */
 static long long buffer_size = DEFAULT_BUFFER;	/* --buffer */
-static int on_full = BLOCK;		/* --on-full */
+static int on_full = RT_BLOCK;		/* --on-full */
 static double rate;			/* --rate: records/s, 0 = unlimited */
 
 /* curl: one easy handle, reused so that connections are kept alive. */
@@ -161,8 +158,6 @@ static struct buf scratch, text;
 
 static struct bucket bucket;		/* --rate */
 
-static int64_t drop_reported_at;
-static unsigned long long drops_reported;
 
 static unsigned long long requests, connections, failures, bytes_in;
 static unsigned long long nevents_in, filtered, skipped, not_modified;
@@ -180,20 +175,6 @@ bad_at(const char *pos, const char *p, size_t n, const char *fmt, ...)
 	va_end(ap);
 	snprintf(where, sizeof where, "%s%s", url, pos);
 	rt_bad_at(where, p, n, "%s", why);
-}
-
-static void report_drops(void)
-{
-	if (rt.dropped == drops_reported || (drops_reported > 0 &&
-	    mono_ms - drop_reported_at < DROP_REPORT_MS))
-		return;
-	if (drops_reported == 0)
-		rt_warn("buffer full: dropping the %s records",
-		        on_full == DROP_OLDEST ? "oldest" : "newest");
-	else
-		rt_warn("buffer full: %llu records dropped so far", rt.dropped);
-	drops_reported = rt.dropped;
-	drop_reported_at = mono_ms;
 }
 
 /*
@@ -278,21 +259,21 @@ static void offer(void)
 		p = queue_push(&q, n);
 	}
 	if (p == NULL) {
-		if (on_full == BLOCK) {
+		if (on_full == RT_BLOCK) {
 			pending = 1;
 			return;
 		}
-		while (on_full == DROP_OLDEST && (p = queue_push(&q, n)) == NULL) {
+		while (on_full == RT_DROP_OLDEST && (p = queue_push(&q, n)) == NULL) {
 			queue_pop(&q);
 			queued--;
 			rt.dropped++;
 		}
 		if (p == NULL) {
 			rt.dropped++;
-			report_drops();
+			rt_report_drops(on_full, "records", mono_ms);
 			return;
 		}
-		report_drops();
+		rt_report_drops(on_full, "records", mono_ms);
 	}
 	memcpy(p, rec.buf, n);
 	queued++;
@@ -2094,17 +2075,6 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0}
 };
 
-static int policy(const char *arg)
-{
-	int i;
-
-	for (i = 0; i < 3; i++)
-		if (strcmp(arg, policy_name[i]) == 0)
-			return i;
-	rt_die(2, "--on-full: expected block, drop-oldest or drop-newest: "
-	       "'%s'", arg);
-}
-
 /* --event NAME[,NAME...] */
 static void add_events(char *arg)
 {
@@ -2220,7 +2190,7 @@ int main(int argc, char **argv)
 			buffer_size = rt_opt_size("--buffer", optarg, 4096,
 			                          1LL << 40);
 			break;
-		case OPT_ON_FULL: on_full = policy(optarg); break;
+		case OPT_ON_FULL: on_full = rt_opt_on_full("--on-full", optarg); break;
 		case OPT_RATE:
 			rate = rt_opt_double("--rate", optarg, 0.01, 1e9);
 			break;
@@ -2261,7 +2231,7 @@ int main(int argc, char **argv)
 	run();
 	if (rt.dropped > 0)
 		rt_warn("dropped %llu records in all: buffer full (--on-full %s)",
-		        rt.dropped, policy_name[on_full]);
+		        rt.dropped, rt_on_full_name[on_full]);
 	if (verbose && mode == SSE && last_id.len > 0)
 		rt_warn("last event id '%.*s'", (int)last_id.len, last_id.p);
 	cleanup();

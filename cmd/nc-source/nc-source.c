@@ -42,11 +42,8 @@
 #define ACCEPT_BURST	64		/* clients accepted per turn */
 #define DGRAM_BURST	256		/* datagrams received per turn */
 #define UDP_RCVBUF	(4 * 1024 * 1024)	/* asked for; the kernel caps it */
-#define DROP_REPORT_MS	10000		/* drops are reported this often */
 #define MAX_TAGS	64
 
-enum { BLOCK, DROP_OLDEST, DROP_NEWEST };
-static const char *const policy_name[] = { "block", "drop-oldest", "drop-newest" };
 
 static int listening;			/* -l */
 static int udp;				/* -u: UDP datagrams */
@@ -117,8 +114,6 @@ static struct backoff backoff;
 static struct bucket bucket;	/* --rate */
 
 /* Drop reports, rate-limited. */
-static int64_t drop_reported_at;
-static unsigned long long drops_reported;
 
 static unsigned long long connections, bytes_in, lines, queued, paused;
 static unsigned long long datagrams, kernel_dropped;
@@ -137,20 +132,6 @@ bad(const char *peer, unsigned long long lineno, const char *line, size_t len,
 	va_end(ap);
 	snprintf(where, sizeof where, "%s:%llu", peer, lineno);
 	rt_bad_at(where, line, len, "%s", why);
-}
-
-static void report_drops(void)
-{
-	if (rt.dropped == drops_reported || (drops_reported > 0 &&
-	    mono_ms - drop_reported_at < DROP_REPORT_MS))
-		return;
-	if (drops_reported == 0)
-		rt_warn("buffer full: dropping the %s lines",
-		        on_full == DROP_OLDEST ? "oldest" : "newest");
-	else
-		rt_warn("buffer full: %llu lines dropped so far", rt.dropped);
-	drops_reported = rt.dropped;
-	drop_reported_at = mono_ms;
 }
 
 /* The most bytes a line can take as a record: every byte escaped. */
@@ -228,11 +209,11 @@ static int push(const char *peer, size_t plen, unsigned long long lineno,
 		return 0;
 	}
 	if ((it = queue_push(&q, sz)) == NULL) {
-		if (on_full == BLOCK) {
+		if (on_full == RT_BLOCK) {
 			paused++;
 			return -1;
 		}
-		while (on_full == DROP_OLDEST &&
+		while (on_full == RT_DROP_OLDEST &&
 		       (it = queue_push(&q, sz)) == NULL) {
 			queue_pop(&q);
 			queued--;
@@ -241,10 +222,10 @@ static int push(const char *peer, size_t plen, unsigned long long lineno,
 		if (it == NULL) {
 			rt.records_in++;
 			rt.dropped++;
-			report_drops();
+			rt_report_drops(on_full, "lines", mono_ms);
 			return 0;
 		}
-		report_drops();
+		rt_report_drops(on_full, "lines", mono_ms);
 	}
 	rt.records_in++;
 	queued++;
@@ -806,7 +787,7 @@ static void run(void)
 			struct conn *c = conns[i];
 
 			if (c->fd < 0 || c->stalled ||
-			    (on_full == BLOCK && nstalled > 0))
+			    (on_full == RT_BLOCK && nstalled > 0))
 				continue;
 			pc[n] = c;
 			pfd[n].fd = c->fd;
@@ -991,17 +972,6 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0}
 };
 
-static int policy(const char *arg)
-{
-	int i;
-
-	for (i = 0; i < 3; i++)
-		if (strcmp(arg, policy_name[i]) == 0)
-			return i;
-	rt_die(2, "--on-full: expected block, drop-oldest or drop-newest: "
-	       "'%s'", arg);
-}
-
 /* Rules between options, one message each, and the operands. */
 static void check_options(int argc, char **argv)
 {
@@ -1023,7 +993,7 @@ static void check_options(int argc, char **argv)
 		rt_die(2, "--max-clients needs -l with TCP or -U");
 	if (wrap_all && json_only)
 		rt_die(2, "--raw and --json cannot be used together");
-	if (udp && on_full == BLOCK)
+	if (udp && on_full == RT_BLOCK)
 		rt_die(2, "--on-full block and -u cannot be used together: "
 		       "UDP senders cannot be slowed down");
 	need = unix_path ? 0 : listening ? 1 : 2;
@@ -1039,7 +1009,7 @@ static void check_options(int argc, char **argv)
 		port = argv[optind + 1];
 	}
 	if (on_full < 0)
-		on_full = udp ? DROP_NEWEST : BLOCK;
+		on_full = udp ? RT_DROP_NEWEST : RT_BLOCK;
 	if (bind_addr == NULL)
 		bind_addr = "127.0.0.1";
 }
@@ -1088,7 +1058,7 @@ int main(int argc, char **argv)
 			buffer_size = rt_opt_size("--buffer", optarg, 4096,
 			                          1LL << 40);
 			break;
-		case OPT_ON_FULL: on_full = policy(optarg); break;
+		case OPT_ON_FULL: on_full = rt_opt_on_full("--on-full", optarg); break;
 		case OPT_RATE:
 			rate = rt_opt_double("--rate", optarg, 0.01, 1e9);
 			break;
@@ -1144,7 +1114,7 @@ int main(int argc, char **argv)
 	run();
 	if (rt.dropped > 0)
 		rt_warn("dropped %llu lines in all: buffer full (--on-full %s)",
-		        rt.dropped, policy_name[on_full]);
+		        rt.dropped, rt_on_full_name[on_full]);
 	if (kernel_dropped > 0)
 		rt_warn("the kernel dropped %llu datagrams: receive buffer full",
 		        kernel_dropped);

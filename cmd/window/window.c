@@ -2102,17 +2102,7 @@ static void parse_emit(const char *arg)
 static void parse_time_format(const char *arg)
 {
 	time_format = arg;
-	if (strcmp(arg, "auto") == 0)
-		time_mode = TM_AUTO;
-	else if (strcmp(arg, "s") == 0)
-		time_mode = TM_SECONDS;
-	else if (strcmp(arg, "ms") == 0)
-		time_mode = TM_MILLIS;
-	else if (strcmp(arg, "rfc3339") == 0)
-		time_mode = TM_RFC3339;
-	else
-		rt_die(2, "--time-format: expected auto, s, ms or rfc3339: '%s'",
-		       arg);
+	time_mode = rt_opt_time_format("--time-format", arg);
 }
 
 /* Output field names must be unique, or a record would hold one twice. */
