@@ -103,13 +103,17 @@ $f:11: does not match the combined format: invalid time
 }
 
 @test "syslog without --year: the latest year that puts no line in the future" {
-	past=$(date -u -d '-1 day' '+%b %e %H:%M:%S')
-	future=$(date -u -d '+40 days' '+%b %e %H:%M:%S')
-	printf '%s host app: a\n%s host app: b\n' "$past" "$future" > "$T/in"
+	# Both times come from one reading of the clock, so the expected
+	# values cannot fall a second behind the input.
+	now=$(date -u +%s)
+	past=@$((now - 86400)) future=@$((now + 40 * 86400))
+	printf '%s host app: a\n%s host app: b\n' \
+		"$(date -u -d "$past" '+%b %e %H:%M:%S')" \
+		"$(date -u -d "$future" '+%b %e %H:%M:%S')" > "$T/in"
 	run --separate-stderr sh -c 'log-parse -F syslog "$1" | jq -r .ts' sh "$T/in"
 	[ "$status" -eq 0 ]
-	same "$output" "$(date -u -d '-1 day' '+%Y-%m-%dT%H:%M:%S.000Z')
-$(($(date -u -d '+40 days' +%Y) - 1))$(date -u -d '+40 days' '+-%m-%dT%H:%M:%S.000Z')"
+	same "$output" "$(date -u -d "$past" '+%Y-%m-%dT%H:%M:%S.000Z')
+$(($(date -u -d "$future" +%Y) - 1))$(date -u -d "$future" '+-%m-%dT%H:%M:%S.000Z')"
 	[ -z "$stderr" ]
 }
 
