@@ -3,11 +3,19 @@
  *
  * The scanner keeps the kind of each open container in a fixed stack of
  * JSON_MAX_DEPTH bytes instead of recursing, so hostile nesting is a plain
- * error and never a stack overflow.  Strings are skipped 16 bytes at a time
- * with SSE2, 8 without, while they hold nothing that needs a look (quote,
- * backslash, control); on the way the scanner notes whether they hold
- * escapes or non-ASCII bytes.  UTF-8 is not checked here, the writer
+ * error and never a stack overflow.  UTF-8 is not checked here, the writer
  * repairs it on output.
+ *
+ * Strings and numbers are read 16 bytes at a time: a block is turned into
+ * bit masks, one bit per byte (with SSE2, or with 64-bit word arithmetic
+ * where SSE2 is missing), and the first byte that needs a look is found by
+ * counting trailing zeros.  Most keys, string values and numbers end within
+ * one block, so a token costs one load and a few operations instead of a
+ * branch per byte, and the branches left depend on the token, not on its
+ * length.  No block reaches past the line, which need not be terminated:
+ * where fewer than 16 bytes are left, the line's last 16 are read and the
+ * bytes before the one wanted are shifted out of the masks (a line shorter
+ * than 16 bytes is copied first).
  *
  * Lookups and decoding work on text json_scan has validated, so they only
  * guard against running off the end, never re-check the grammar.
@@ -23,14 +31,11 @@
 
 #include "json.h"
 
-#define ONES	0x0101010101010101ULL
-#define HIGHS	0x8080808080808080ULL
-#define LOW7	0x7F7F7F7F7F7F7F7FULL
-
 struct scan {
 	const char *s, *end;
 	char *err;
 	size_t errlen;
+	char pad[16];		/* the block of a line shorter than that */
 };
 
 /* The error names the byte at p; running off the end and NUL bytes get
@@ -58,82 +63,246 @@ static inline int is_digit(char c)
 	return (unsigned char)(c - '0') < 10;
 }
 
+/* The four whitespace bytes of RFC 8259, as bits of a word indexed by
+ * the byte (all are below 0x21). */
+#define WS_BITS	(1ULL << ' ' | 1ULL << '\n' | 1ULL << '\r' | 1ULL << '\t')
+
+/* Most records have no whitespace between tokens: then one compare. */
+static inline int is_ws(char c)
+{
+	return (unsigned char)c <= ' ' && (WS_BITS >> (unsigned char)c & 1);
+}
+
 static inline const char *skip_ws(const char *p, const char *end)
 {
-	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+	while (p < end && is_ws(*p))
 		p++;
 	return p;
 }
 
-/*
- * The high bit of each byte of w (8 bytes as loaded from memory) that is
- * a quote, a backslash or below 0x20.  Exact for every byte, as no sum
- * carries into the next byte, so the first marked byte can be found.
- */
-static inline uint64_t stop_bytes(uint64_t w)
-{
-	uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
-
-	q = ~(((q & LOW7) + LOW7) | q);
-	b = ~(((b & LOW7) + LOW7) | b);
-	return (q | b | ~(((w & LOW7) + ONES * 0x60) | w)) & HIGHS;
-}
-
-/* The bits of the bytes of a word that come before its first byte marked
- * in m (m != 0, high bits only), in memory order. */
-static inline uint64_t before_first(uint64_t m)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return ~(((1ULL << (63 - __builtin_clzll(m))) << 1) - 1);
+/* The token fast paths are inlined into json_scan, and the rare paths
+ * kept out of it, whatever the compiler would weigh: a call there costs
+ * more than the token. */
+#ifdef __GNUC__
+#define FAST inline __attribute__((always_inline))
+#define NOINLINE __attribute__((noinline))
 #else
-	return (m & (0 - m)) - 1;
+#define FAST inline
+#define NOINLINE
 #endif
-}
 
-static inline unsigned first_marked(uint64_t m)
+/* The index of the lowest bit set in m, which is not 0. */
+static inline unsigned lowest(unsigned m)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return (unsigned)__builtin_clzll(m) / 8;
+#ifdef __GNUC__
+	return (unsigned)__builtin_ctz(m);
 #else
-	return (unsigned)__builtin_ctzll(m) / 8;
+	unsigned n = 0;
+
+	while (!(m & 1)) {
+		m >>= 1;
+		n++;
+	}
+	return n;
 #endif
 }
 
 /*
- * Skips plain string content at p 16 bytes at a time while 16 are left:
- * returns the first quote, backslash or control byte, or where fewer than
- * 16 bytes are left, and sets *high if a byte skipped is above 0x7F.
+ * The 16 bytes at b as masks, bit i for b[i]: str_block marks the bytes a
+ * string cannot hold as they are (quote, backslash, below 0x20) and puts
+ * the bytes above 0x7F in *high; nondigit_block marks all but '0' to '9'.
  */
-static inline const char *skip_plain16(const char *p, const char *end,
-    int *high)
-{
 #ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-	const __m128i ctl = _mm_set1_epi8(0x1f);
-	__m128i v, stop;
-	unsigned m, h = 0;
+static inline __m128i load16(const char *b)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)b);
+}
 
-	while (end - p >= 16) {
-		v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-		    _mm_cmpeq_epi8(v, bslash)),
-		    _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v));
-		m = (unsigned)_mm_movemask_epi8(stop);
-		if (m != 0) {
-			h |= (unsigned)_mm_movemask_epi8(v) & ((m & (0 - m)) - 1);
-			p += __builtin_ctz(m);
+static inline __m128i str_stops(__m128i v)
+{
+	return _mm_or_si128(_mm_or_si128(
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+	    _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v));
+}
+
+static inline unsigned str_block(const char *b, unsigned *high)
+{
+	const __m128i v = load16(b);
+
+	*high = (unsigned)_mm_movemask_epi8(v);
+	return (unsigned)_mm_movemask_epi8(str_stops(v));
+}
+
+/*
+ * Skips 32 bytes at a time from p, while 32 are left and none of them is
+ * one that str_block marks: returns where it stopped and sets *high if a
+ * byte skipped is above 0x7F.  Long texts spend their time here, so the
+ * masks are made once per 32 bytes, not once per block.
+ */
+static inline const char *skip_plain(const char *p, const char *end,
+    unsigned *high)
+{
+	__m128i a, b, hi = _mm_setzero_si128();
+
+	while (end - p >= 32) {
+		a = load16(p);
+		b = load16(p + 16);
+		if (_mm_movemask_epi8(_mm_or_si128(str_stops(a), str_stops(b))))
 			break;
-		}
-		h |= (unsigned)_mm_movemask_epi8(v);
+		hi = _mm_or_si128(hi, _mm_or_si128(a, b));
+		p += 32;
+	}
+	*high |= (unsigned)_mm_movemask_epi8(hi);
+	return p;
+}
+
+static inline unsigned nondigit_block(const char *b)
+{
+	const __m128i v = _mm_sub_epi8(load16(b), _mm_set1_epi8('0'));
+
+	/* A digit is 0 to 9 once '0' is taken away, unsigned. */
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+	    _mm_min_epu8(v, _mm_set1_epi8(9)), v)) ^ 0xFFFF;
+}
+#else
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+#define LOW7	0x7F7F7F7F7F7F7F7FULL
+
+/* 8 bytes with b[0] lowest, whatever the byte order (compilers make
+ * this one load on little-endian machines). */
+static inline uint64_t load8(const char *b)
+{
+	const unsigned char *u = (const unsigned char *)b;
+
+	return (uint64_t)u[0] | (uint64_t)u[1] << 8 | (uint64_t)u[2] << 16 |
+	    (uint64_t)u[3] << 24 | (uint64_t)u[4] << 32 |
+	    (uint64_t)u[5] << 40 | (uint64_t)u[6] << 48 | (uint64_t)u[7] << 56;
+}
+
+/* The high bit of each byte of w gathered into 8 bits, byte i to bit i:
+ * the multiplication moves each into the top byte, where none overlap. */
+static inline unsigned gather(uint64_t w)
+{
+	return (unsigned)((((w & HIGHS) >> 7) * 0x0102040810204080ULL) >> 56);
+}
+
+/* The high bit of each byte of w that equals c, exactly: no sum carries
+ * into the next byte. */
+static inline uint64_t eq_bytes(uint64_t w, unsigned char c)
+{
+	uint64_t x = w ^ (ONES * c);
+
+	return ~(((x & LOW7) + LOW7) | x) & HIGHS;
+}
+
+static inline unsigned str_word(uint64_t w, unsigned *high)
+{
+	*high = gather(w);
+	return gather(eq_bytes(w, '"') | eq_bytes(w, '\\') |
+	    ~(((w & LOW7) + ONES * 0x60) | w));
+}
+
+static inline unsigned str_block(const char *b, unsigned *high)
+{
+	unsigned h0, h1, m = str_word(load8(b), &h0);
+
+	m |= str_word(load8(b + 8), &h1) << 8;
+	*high = h0 | h1 << 8;
+	return m;
+}
+
+/* A digit is 0 to 9 once '0' is taken away: adding 0x76 to the low 7 bits
+ * sets the high bit of any other byte, and cannot carry. */
+static inline unsigned nondigit_word(uint64_t w)
+{
+	uint64_t x = w ^ (ONES * '0');
+
+	return gather(((x & LOW7) + ONES * 0x76) | x);
+}
+
+static inline unsigned nondigit_block(const char *b)
+{
+	return nondigit_word(load8(b)) | nondigit_word(load8(b + 8)) << 8;
+}
+
+/* As the SSE2 skip_plain, one block at a time. */
+static inline const char *skip_plain(const char *p, const char *end,
+    unsigned *high)
+{
+	unsigned h;
+
+	while (end - p >= 16 && str_block(p, &h) == 0) {
+		*high |= h;
 		p += 16;
 	}
-	if (h != 0)
-		*high = 1;
-#else
-	(void)end;
-	(void)high;
-#endif
 	return p;
+}
+#endif
+
+/* A line shorter than 16 bytes: its last left bytes, from p, copied to
+ * the end of the pad. */
+static NOINLINE const char *short_window(struct scan *sc, const char *p,
+    size_t left)
+{
+	memset(sc->pad, 0, sizeof(sc->pad));
+	memcpy(sc->pad + sizeof(sc->pad) - left, p, left);
+	return sc->pad;
+}
+
+/*
+ * Where to read the block of the bytes from p when fewer than 16 are left:
+ * the line's last 16, with *sh bytes before p that the caller shifts out
+ * of its masks (the bits past the end are then 0).
+ */
+static inline const char *tail_block(struct scan *sc, const char *p,
+    unsigned *sh)
+{
+	size_t left = (size_t)(sc->end - p);
+
+	*sh = 16 - (unsigned)left;
+	if (sc->end - sc->s >= 16)
+		return sc->end - 16;
+	return short_window(sc, p, left);
+}
+
+/*
+ * The masks of str_block for the bytes from p on: 16 of them, or *n < 16
+ * at the end of the line.  The usual case has no shift, which would
+ * lengthen the chain from one token to the next.
+ */
+static inline unsigned str_at(struct scan *sc, const char *p,
+    unsigned *high, unsigned *n)
+{
+	unsigned sh, m;
+	const char *b;
+
+	if (sc->end - p >= 16) {
+		*n = 16;
+		return str_block(p, high);
+	}
+	b = tail_block(sc, p, &sh);
+	m = str_block(b, high) >> sh;
+	*high >>= sh;
+	*n = 16 - sh;
+	return m;
+}
+
+/* The same for nondigit_block. */
+static inline unsigned nondigit_at(struct scan *sc, const char *p,
+    unsigned *n)
+{
+	unsigned sh;
+	const char *b;
+
+	if (sc->end - p >= 16) {
+		*n = 16;
+		return nondigit_block(p);
+	}
+	b = tail_block(sc, p, &sh);
+	*n = 16 - sh;
+	return nondigit_block(b) >> sh;
 }
 
 static int hexdig(unsigned char c)
@@ -177,46 +346,34 @@ static const char *scan_escape(const struct scan *sc, const char *q,
 }
 
 /*
- * p is at the opening quote; returns the byte after the closing one and
- * adds to *flags JSON_ESC if the string has an escape, JSON_8BIT if it has
- * a byte above 0x7F.
+ * Any string, q at its opening quote, read on from p, where high holds the
+ * high bits of the bytes before: returns the byte after the closing quote
+ * and adds to *flags JSON_ESC if the string has an escape, JSON_8BIT if it
+ * has a byte above 0x7F.
  */
-static const char *scan_string(const struct scan *sc, const char *p,
-    unsigned char *flags)
+static NOINLINE const char *scan_long_string(struct scan *sc, const char *q,
+    const char *p, unsigned high, unsigned char *flags)
 {
-	const char *q = p++, *end = sc->end;
-	uint64_t w, m, high = 0;
-	unsigned char c;
-	int high16 = 0;
+	const char *end = sc->end;
+	unsigned stop, h, n, i;
 
 	for (;;) {
-		p = skip_plain16(p, end, &high16);
-		while (end - p >= 8) {
-			memcpy(&w, p, 8);
-			if ((m = stop_bytes(w)) != 0)
-				break;
-			high |= w;
-			p += 8;
-		}
-		if (end - p >= 8) {	/* stopped in w, at its first mark */
-			high |= w & before_first(m);
-			p += first_marked(m);
-			c = (unsigned char)*p;
-		} else {
-			while (p < end && (c = (unsigned char)*p) >= 0x20 &&
-			    c != '"' && c != '\\') {
-				high |= c;
-				p++;
-			}
-			if (p == end)
+		if ((stop = str_at(sc, p, &h, &n)) == 0) {
+			if (n < 16)
 				return failp(sc, q, "unterminated string");
+			high |= h;
+			p = skip_plain(p + 16, end, &high);
+			continue;
 		}
-		if (c == '"') {
-			if ((high & HIGHS) || high16)
+		i = lowest(stop);
+		high |= h & ((1u << i) - 1);
+		p += i;
+		if (*p == '"') {
+			if (high != 0)
 				*flags |= JSON_8BIT;
 			return p + 1;
 		}
-		if (c != '\\')
+		if (*p != '\\')
 			return failp(sc, p, "control character in string");
 		*flags |= JSON_ESC;
 		if ((p = scan_escape(sc, q, p)) == NULL)
@@ -225,70 +382,114 @@ static const char *scan_string(const struct scan *sc, const char *p,
 }
 
 /*
- * A string at p that ends within 8 bytes of its opening quote, as keys
- * and many values do, without a call: its end, or NULL when it is longer
- * or holds an escape or a control character (scan_string then judges it).
+ * A string at p, as scan_long_string.  Keys and most values close within
+ * the block after the quote, without an escape: that case is done here.
  */
-static inline const char *short_string(const char *p, const char *end,
+static FAST const char *scan_string(struct scan *sc, const char *p,
     unsigned char *flags)
 {
-	uint64_t w, m;
+	unsigned stop, high, n, i;
 
-	if (end - p < 9)
-		return NULL;
-	memcpy(&w, p + 1, 8);
-	if ((m = stop_bytes(w)) == 0 || p[1 + first_marked(m)] != '"')
-		return NULL;
-	if (w & before_first(m) & HIGHS)
-		*flags |= JSON_8BIT;
-	return p + 2 + first_marked(m);
-}
+	if ((stop = str_at(sc, p + 1, &high, &n)) != 0) {
+		i = lowest(stop);
+		/* The bytes up to the stop, which is below 0x80 itself. */
+		high &= stop ^ (stop - 1);
+		if (p[1 + i] == '"') {
+			if (high != 0)
+				*flags |= JSON_8BIT;
+			return p + 2 + i;
+		}
+	} else
+		i = n;
+	/* Only this path takes the address of a flags byte, so that the
+	 * caller's stay in registers.  It goes on after the block read. */
+	{
+		unsigned char f = 0;
 
-/* Whether all 8 bytes of w are ASCII digits: 0x30-0x3F, and still below
- * 0x40 with 6 added. */
-static inline int word_digits(uint64_t w)
-{
-	return (w & (ONES * 0xF0)) == ONES * 0x30 &&
-	    ((w + ONES * 0x06) & (ONES * 0xF0)) == ONES * 0x30;
-}
-
-/* Ids and timestamps are long runs of digits: 8 are checked at a time. */
-static const char *scan_digits(const struct scan *sc, const char *p)
-{
-	uint64_t w;
-
-	if (p == sc->end || !is_digit(*p))
-		return failp(sc, p, "expected a digit in number");
-	for (p++; sc->end - p >= 8; p += 8) {
-		memcpy(&w, p, 8);
-		if (!word_digits(w))
-			break;
+		p = scan_long_string(sc, p, p + 1 + i, high, &f);
+		*flags |= f;
+		return p;
 	}
-	while (p < sc->end && is_digit(*p))
-		p++;
-	return p;
+}
+
+/* The first byte from p on that is not a digit, or the end. */
+static inline const char *skip_digits(struct scan *sc, const char *p)
+{
+	unsigned n, i;
+
+	/* A text shorter than a block, as json_number is mostly given, is
+	 * read a byte at a time rather than copied to the pad. */
+	if (sc->end - sc->s < 16) {
+		while (p < sc->end && is_digit(*p))
+			p++;
+		return p;
+	}
+	for (;;) {
+		i = nondigit_at(sc, p, &n);
+		/* The bit past the last byte of the block stops the count. */
+		i = lowest(i | 1u << n);
+		p += i;
+		if (i < 16)
+			return p;
+	}
 }
 
 /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-static const char *scan_number(const struct scan *sc, const char *p)
+static NOINLINE const char *scan_any_number(struct scan *sc, const char *p)
 {
-	const char *end = sc->end;
+	const char *end = sc->end, *d;
 
 	if (*p == '-')
 		p++;
-	if (p < end && *p == '0') {
-		if (++p < end && is_digit(*p))
-			return failp(sc, p, "leading zero in number");
-	} else if ((p = scan_digits(sc, p)) == NULL)
-		return NULL;
-	if (p < end && *p == '.' && (p = scan_digits(sc, p + 1)) == NULL)
-		return NULL;
+	if ((d = skip_digits(sc, p)) == p)
+		return failp(sc, p, "expected a digit in number");
+	if (*p == '0' && d - p > 1)
+		return failp(sc, p + 1, "leading zero in number");
+	p = d;
+	if (p < end && *p == '.') {
+		p++;
+		if ((d = skip_digits(sc, p)) == p)
+			return failp(sc, p, "expected a digit in number");
+		p = d;
+	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		if (++p < end && (*p == '+' || *p == '-'))
 			p++;
-		p = scan_digits(sc, p);
+		if ((d = skip_digits(sc, p)) == p)
+			return failp(sc, p, "expected a digit in number");
+		p = d;
 	}
 	return p;
+}
+
+/*
+ * A number at p, as scan_any_number.  Most are integers or decimals that
+ * end inside the block at p, without an exponent: that case is read here
+ * off the block's mask of non-digits, and any other (a number that ends
+ * the line too) is left to scan_any_number, errors included.
+ */
+static FAST const char *scan_number(struct scan *sc, const char *p)
+{
+	unsigned nd, n, neg = *p == '-', i, j, k;
+
+	/* Bit n, past the block's last byte, stops the counts; the sign's
+	 * bit is cleared, so that j is where the integer part ends. */
+	nd = nondigit_at(sc, p, &n);
+	nd = (nd | 1u << n) & ~neg;
+	j = lowest(nd);
+	i = j - neg;
+	if (i == 0 || j >= n || (i > 1 && p[neg] == '0'))
+		return scan_any_number(sc, p);
+	if (p[j] == '.') {
+		/* The first non-digit after the point. */
+		k = lowest(nd & ~1u << j);
+		if (k == j + 1 || k >= n)
+			return scan_any_number(sc, p);
+		j = k;
+	}
+	if ((p[j] | 0x20) == 'e')
+		return scan_any_number(sc, p);
+	return p + j;
 }
 
 static const char *scan_literal(const struct scan *sc, const char *p,
@@ -318,11 +519,9 @@ static struct json_member *add_member(struct json_obj *o)
  * A scalar value at p.  Containers are handled by the caller's loop;
  * *type tells it which one opens here.  A string adds to *flags.
  */
-static const char *scan_scalar(const struct scan *sc, const char *p,
+static inline const char *scan_scalar(struct scan *sc, const char *p,
     unsigned char *type, unsigned char *flags)
 {
-	const char *q;
-
 	switch (*p) {
 	case '{':
 		*type = JSON_OBJECT;
@@ -332,8 +531,6 @@ static const char *scan_scalar(const struct scan *sc, const char *p,
 		return p;
 	case '"':
 		*type = JSON_STRING;
-		if ((q = short_string(p, sc->end, flags)) != NULL)
-			return q;
 		return scan_string(sc, p, flags);
 	case '-': case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
@@ -363,7 +560,7 @@ static const char *scan_scalar(const struct scan *sc, const char *p,
 int json_scan(const char *s, size_t len, struct json_obj *o,
               char *err, size_t errlen)
 {
-	struct scan sc = { s, s + len, err, errlen };
+	struct scan sc = { .s = s, .end = s + len, .err = err, .errlen = errlen };
 	const char *p, *end = s + len, *q;
 	char kind[JSON_MAX_DEPTH];
 	struct json_member *m = NULL;
@@ -382,6 +579,8 @@ int json_scan(const char *s, size_t len, struct json_obj *o,
 	kind[0] = '}';
 	p++;
 obj_first:
+	if (p < end && *p == '"')
+		goto key;
 	p = skip_ws(p, end);
 	if (p < end && *p == '}') {
 		p++;
@@ -391,6 +590,8 @@ obj_first:
 		return fail(&sc, p, "expected a key or '}'");
 	goto key;
 obj_next:
+	if (p < end && *p == '"')
+		goto key;
 	p = skip_ws(p, end);
 	if (p < end && *p == '}')
 		return fail(&sc, p, "trailing comma");
@@ -399,10 +600,11 @@ obj_next:
 key:
 	q = p;
 	kflags = 0;
-	if ((p = short_string(q, end, depth == 1 ? &kflags : &vflags)) == NULL &&
-	    (p = scan_string(&sc, q, depth == 1 ? &kflags : &vflags)) == NULL)
+	if ((p = scan_string(&sc, q, &kflags)) == NULL)
 		return -1;
-	if (depth == 1) {
+	if (depth > 1)
+		vflags |= kflags;
+	else {
 		if ((m = add_member(o)) == NULL)
 			goto oom;
 		m->key = q + 1;
@@ -410,10 +612,11 @@ key:
 		m->kesc = (kflags & JSON_ESC) != 0;
 		vflags = 0;
 	}
-	if (p < end && (unsigned char)*p <= ' ')
+	if (p == end || *p != ':') {
 		p = skip_ws(p, end);
-	if (p == end || *p != ':')
-		return fail(&sc, p, "expected ':' after key");
+		if (p == end || *p != ':')
+			return fail(&sc, p, "expected ':' after key");
+	}
 	p++;
 	goto value;
 arr_first:
@@ -457,17 +660,22 @@ after:
 		m->vlen = (size_t)(p - m->val);
 		m->vflags = vflags;
 	}
-	if (p < end && (unsigned char)*p <= ' ')
-		p = skip_ws(p, end);
-	if (p < end && *p == ',') {
-		p++;
-		if (kind[depth - 1] == '}')
-			goto obj_next;
-		goto arr_next;
-	}
-	if (p < end && *p == kind[depth - 1]) {
-		p++;
-		goto close;
+after_ws:
+	if (p < end) {
+		if (*p == ',') {
+			p++;
+			if (kind[depth - 1] == '}')
+				goto obj_next;
+			goto arr_next;
+		}
+		if (*p == kind[depth - 1]) {
+			p++;
+			goto close;
+		}
+		if (is_ws(*p)) {
+			p = skip_ws(p + 1, end);
+			goto after_ws;
+		}
 	}
 	return fail(&sc, p, kind[depth - 1] == '}' ?
 	    "expected ',' or '}'" : "expected ',' or ']'");
@@ -799,11 +1007,11 @@ static int fast_number(const char *s, size_t n, double *out)
 
 int json_number(const char *val, size_t vlen, double *out)
 {
-	struct scan sc = { val, val + vlen, NULL, 0 };
+	struct scan sc = { .s = val, .end = val + vlen };
 	char tmp[64], *buf = tmp;
 	double d;
 
-	if (vlen == 0 || scan_number(&sc, val) != val + vlen)
+	if (vlen == 0 || scan_any_number(&sc, val) != val + vlen)
 		return -1;
 	if (fast_number(val, vlen, out) == 0)
 		return 0;

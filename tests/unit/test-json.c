@@ -1,7 +1,11 @@
 /*
  * Unit tests of json: every error class and its column, the whole
  * JSONTestSuite parsing corpus (read from the shared test data at run
- * time), lookups, unescaping and numbers.
+ * time), lookups, unescaping and numbers, and the block reads of the
+ * scanner: each kind of byte it looks for at every offset in and across
+ * its 16- and 32-byte blocks, and at every distance from the end of a line
+ * that is scanned in a buffer of its exact size, so that the sanitizer
+ * build sees any read past it.
  */
 #include <dirent.h>
 #include <math.h>
@@ -534,6 +538,304 @@ static void test_suite(void)
 		    t[j].i_acc, t[j].i_rej);
 }
 
+/* The first failure of a group of cases, for its one test line. */
+static char first_bad[512];
+static int bad_cases;
+
+static void expect(int cond, const char *what, const char *s, size_t len)
+{
+	if (cond)
+		return;
+	if (bad_cases++ == 0)
+		snprintf(first_bad, sizeof(first_bad), "%s: '%s' (err '%s')",
+		    what, show(s, len), err);
+}
+
+static void group_done(const char *name)
+{
+	ok(bad_cases == 0, "%s%s%s", name, bad_cases ? ", first bad: " : "",
+	    bad_cases ? first_bad : "");
+	bad_cases = 0;
+}
+
+/*
+ * Scans s[0..len) from a buffer of exactly len bytes, with no terminator,
+ * so that a read past the line is a heap overflow for the sanitizer.
+ */
+static int scan_exact(const char *s, size_t len)
+{
+	char *b = malloc(len ? len : 1);
+	size_t i;
+	int rc;
+
+	memcpy(b, s, len);
+	rc = scan(b, len);
+	/* Members must point into the copy; make them point into s. */
+	for (i = 0; rc == 0 && i < obj.n; i++) {
+		obj.m[i].key = s + (obj.m[i].key - b);
+		obj.m[i].val = s + (obj.m[i].val - b);
+	}
+	free(b);
+	return rc;
+}
+
+static int err_is(const char *fmt, size_t col)
+{
+	char want[128];
+
+	snprintf(want, sizeof(want), fmt, col);
+	return strcmp(err, want) == 0;
+}
+
+/*
+ * {"k":"aaa<X>aaa"}<tail>: one special sequence X at every offset of a
+ * string of up to 80 bytes, with tails that leave the string's end at
+ * every distance from the end of the line (or run off it).
+ */
+static void test_string_blocks(void)
+{
+#define KIND(x, name, err, flags) { x, sizeof(x) - 1, name, err, flags }
+	static const struct {
+		const char *x;
+		size_t xlen;
+		const char *name, *err;	/* err: NULL when accepted */
+		int flags;
+	} kinds[] = {
+		KIND("", "plain", NULL, 0),
+		KIND("\\\\", "escaped backslash", NULL, JSON_ESC),
+		KIND("\\\"", "escaped quote", NULL, JSON_ESC),
+		KIND("\\n", "escape", NULL, JSON_ESC),
+		KIND("\\u00e9", "\\u escape", NULL, JSON_ESC),
+		KIND("\xc3\xa9", "UTF-8", NULL, JSON_8BIT),
+		KIND("\xff", "invalid UTF-8", NULL, JSON_8BIT),
+		KIND("\x7f", "DEL", NULL, 0),
+		KIND("\x01", "control", "column %zu: control character in string", 0),
+		KIND("\x1f", "control 0x1f", "column %zu: control character in string", 0),
+		KIND("\t", "tab", "column %zu: control character in string", 0),
+		KIND("\0", "NUL", "column %zu: NUL byte", 0),
+		KIND("\\x", "bad escape", "column %zu: invalid escape", 0),
+		KIND("\\u12x4", "bad \\u", "column %zu: invalid \\u escape", 0),
+	};
+#undef KIND
+	static const char *const tails[] = {
+		"}", " }", "}  \r\n", ",\"z\":1}", ",\"z\":\"0123456789abcdef\"}",
+	};
+	char line[256], body[128];
+	size_t k, t, len, xlen, blen, off, n;
+	int rc;
+
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		xlen = kinds[k].xlen;
+		for (blen = 0; blen <= 80; blen++) {
+			for (off = 0; off <= blen; off++) {
+				if (xlen == 0 && off > 0)
+					break;
+				memset(body, 'a', blen);
+				memcpy(body + off, kinds[k].x, xlen);
+				memset(body + off + xlen, 'b', blen - off);
+				n = blen + xlen;
+				for (t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+					len = (size_t)sprintf(line, "{\"k\":\"");
+					memcpy(line + len, body, n);
+					len += n;
+					line[len++] = '"';
+					len += (size_t)sprintf(line + len, "%s", tails[t]);
+					rc = scan_exact(line, len);
+					if (kinds[k].err == NULL)
+						expect(rc == 0 && obj.n >= 1 &&
+						    obj.m[0].vlen == n + 2 &&
+						    obj.m[0].vflags == kinds[k].flags &&
+						    obj.m[0].type == JSON_STRING &&
+						    json_obj_plain(&obj) == (kinds[k].flags == 0),
+						    kinds[k].name, line, len);
+					else
+						expect(rc < 0 && err_is(kinds[k].err, 7 + off),
+						    kinds[k].name, line, len);
+				}
+				/* Cut inside the string: it never ends. */
+				len = 6 + n;
+				rc = scan_exact(line, len);
+				if (kinds[k].err == NULL || strstr(kinds[k].err, "escape"))
+					expect(rc < 0 && (err_is("column %zu: unterminated string", 6) ||
+					    strstr(err, "escape")),
+					    "cut string", line, len);
+			}
+		}
+		group_done(kinds[k].name);
+	}
+}
+
+/* The same for keys, which say whether they hold an escape. */
+static void test_key_blocks(void)
+{
+	char line[256];
+	size_t len, klen, off;
+	int rc, esc;
+
+	for (klen = 0; klen <= 40; klen++)
+		for (off = 0; off <= klen; off++)
+			for (esc = 0; esc < 3; esc++) {
+				memset(line, 'k', sizeof(line));
+				line[0] = '{';
+				line[1] = '"';
+				if (esc == 1)
+					memcpy(line + 2 + off, "\\/", 2);
+				else if (esc == 2)
+					memcpy(line + 2 + off, "\xc3\xa9", 2);
+				len = 2 + klen + (esc ? 2 : 0);
+				len += (size_t)sprintf(line + len, "\":%d}",
+				    (int)off);
+				rc = scan_exact(line, len);
+				expect(rc == 0 && obj.n == 1 &&
+				    obj.m[0].klen == klen + (esc ? 2 : 0) &&
+				    obj.m[0].kesc == (esc == 1) &&
+				    obj.m[0].vflags == 0 &&
+				    json_obj_plain(&obj) == (esc == 0),
+				    "key", line, len);
+				/* The line cut before the key's closing quote. */
+				rc = scan_exact(line, 2 + klen + (esc ? 2 : 0));
+				expect(rc < 0 && strcmp(err,
+				    "column 2: unterminated string") == 0,
+				    "cut key", line, 2 + klen);
+			}
+	group_done("keys of every length, an escape or UTF-8 at every offset");
+}
+
+/*
+ * Numbers of every length at every distance from the end of the line,
+ * accepted, and cut (the line then ends in the number).
+ */
+static void test_number_blocks(void)
+{
+	static const char *const nums[] = {
+		"0", "-0", "7", "-7", "12", "0.5", "-0.25", "17.53", "1014.73",
+		"123456789012345", "1234567890123456", "12345678901234567",
+		"2006515713441021952", "-2006515713441021952",
+		"3.14159265358979323846", "123456789012345.5", "1.2345678901234567",
+		"1e5", "1E+5", "-2.5e-3", "1234567890123456e10", "0.000000000000001e-10",
+	};
+	/* at: where the byte named lies in the number. */
+	static const struct { const char *in; size_t at; const char *err; } bad[] = {
+		{"01", 1, "leading zero in number"},
+		{"-01", 2, "leading zero in number"},
+		{"00000000000000000", 1, "leading zero in number"},
+		{"1.", 2, "expected a digit in number"},
+		{"1.e5", 2, "expected a digit in number"},
+		{"-", 1, "expected a digit in number"},
+		{"-a", 1, "expected a digit in number"},
+		{"1e", 2, "expected a digit in number"},
+		{"1e+", 3, "expected a digit in number"},
+		{"12345678901234567.", 18, "expected a digit in number"},
+		{"1234567890123456.x", 17, "expected a digit in number"},
+	};
+	char line[256], want[128];
+	size_t i, pad, len, nlen;
+	int rc;
+
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		nlen = strlen(nums[i]);
+		for (pad = 0; pad <= 40; pad++) {
+			/* {"kkk":NUM} and {"kkk":NUM,"z":0}: the key's length
+			 * moves the number against the blocks. */
+			len = (size_t)sprintf(line, "{\"%.*s\":%s}", (int)pad,
+			    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk", nums[i]);
+			rc = scan_exact(line, len);
+			expect(rc == 0 && obj.n == 1 && obj.m[0].vlen == nlen &&
+			    obj.m[0].type == JSON_NUMBER, "number", line, len);
+			len = (size_t)sprintf(line, "{\"%.*s\":%s,\"z\":0}",
+			    (int)pad, "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk",
+			    nums[i]);
+			rc = scan_exact(line, len);
+			expect(rc == 0 && obj.n == 2 && obj.m[0].vlen == nlen,
+			    "number before another", line, len);
+			/* Cut after the number: the line ends in it. */
+			len = (size_t)sprintf(line, "{\"%.*s\":%s", (int)pad,
+			    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk", nums[i]);
+			rc = scan_exact(line, len);
+			expect(rc < 0 && err_is("column %zu: unexpected end of line",
+			    len + 1), "number at the end", line, len);
+		}
+	}
+	group_done("numbers of every length at every offset and at the end");
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (pad = 0; pad <= 40; pad++) {
+			len = (size_t)sprintf(line, "{\"%.*s\":%s}", (int)pad,
+			    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk", bad[i].in);
+			rc = scan_exact(line, len);
+			/* {" key ": is 4 + pad bytes; columns count from 1. */
+			snprintf(want, sizeof(want), "column %zu: %s",
+			    5 + pad + bad[i].at, bad[i].err);
+			expect(rc < 0 && strcmp(err, want) == 0, "bad number",
+			    line, len);
+			nlen = strlen(bad[i].in);
+			/* json_number says no, from a buffer of its size. */
+			{
+				char *b = malloc(nlen);
+				double d = 5;
+
+				memcpy(b, bad[i].in, nlen);
+				expect(json_number(b, nlen, &d) < 0 && d == 5,
+				    "json_number", bad[i].in, nlen);
+				free(b);
+			}
+		}
+	group_done("bad numbers at every offset");
+
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		char *b;
+		double d = 0, want = strtod(nums[i], NULL);
+
+		nlen = strlen(nums[i]);
+		b = malloc(nlen);
+		memcpy(b, nums[i], nlen);
+		expect(json_number(b, nlen, &d) == 0 && d == want, "json_number",
+		    nums[i], nlen);
+		free(b);
+	}
+	group_done("json_number reads only its bytes");
+}
+
+/*
+ * Lines shorter than a block and every prefix of a few records: all
+ * prefixes are rejected, none is read past.
+ */
+static void test_short_and_cut(void)
+{
+	static const char *const recs[] = {
+		"{}", "{\"a\":1}", "{\"ab\":\"c\"}", "{\"a\":-0.5}", "{\"a\":[]}",
+		"{\"a\":true}", "{\"\\u00e9\":null}", "{\"a\":{\"b\":false}}",
+		"{\"id\":2006515713441021952,\"ts\":\"2026-01-01T00:00:00.000Z\","
+		    "\"text\":\"caf\xc3\xa9 \\\"x\\\" #tag https://example.com/a?b=c\","
+		    "\"v\":[1.5e3,{\"k\":\"\\ud83d\\ude00\"}]}",
+	};
+	size_t i, n, len;
+	int rc;
+
+	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+		len = strlen(recs[i]);
+		rc = scan_exact(recs[i], len);
+		expect(rc == 0, "whole record", recs[i], len);
+		for (n = 0; n < len; n++) {
+			rc = scan_exact(recs[i], n);
+			expect(rc < 0 && (size_t)atoi(err + 7) <= n + 1,
+			    "prefix", recs[i], n);
+		}
+	}
+	group_done("short lines, and every prefix of a record rejected");
+
+	/* What follows the line in memory is not part of it. */
+	ok(scan("{\"a\":\"xyz\"}", 9) < 0 &&
+	    strcmp(err, "column 6: unterminated string") == 0,
+	    "a quote after the end of the line is not read (%s)", err);
+	ok(scan("{\"a\":12}", 7) < 0 &&
+	    strcmp(err, "column 8: unexpected end of line") == 0,
+	    "a number ends with the line (%s)", err);
+	ok(scan("{\"a\":\"0123456789abcdefghij\"}", 25) < 0 &&
+	    strcmp(err, "column 6: unterminated string") == 0,
+	    "a long string cut by the line's end (%s)", err);
+}
+
 int main(void)
 {
 	test_errors();
@@ -543,6 +845,10 @@ int main(void)
 	test_get();
 	test_unescape();
 	test_number();
+	test_string_blocks();
+	test_key_blocks();
+	test_number_blocks();
+	test_short_and_cut();
 	test_suite();
 	json_obj_free(&obj);
 	return tap_done();
