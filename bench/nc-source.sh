@@ -62,7 +62,7 @@ rm -f "$out"/*
 waitport() {
 	i=0
 	while [ "$i" -lt 1000 ]; do
-		p=$(sed -n "$2" "$1")
+		p=$(sed -n "$2" "$1" 2>/dev/null || true)
 		[ -n "$p" ] && { echo "$p"; return 0; }
 		sleep 0.01
 		i=$((i + 1))
@@ -83,7 +83,7 @@ once() {
 	if timeout 600 flood -r -I -c "$senders" -n $((lines / senders)) \
 	    -s "$size" $fargs 127.0.0.1 "$port" > "$out/$name.flood" \
 	    2> "$out/$name.ferr"; then
-		read -r n t rate < "$out/$name.flood"
+		read -r _ _ rate < "$out/$name.flood"
 		result=$rate
 	else
 		result="failed: $(tail -n 1 "$out/$name.ferr")"
