@@ -29,6 +29,16 @@ static void target_name(char *buf, size_t n, const char *host, const char *port)
 		snprintf(buf, n, "%s:%s", host, port);
 }
 
+/* Says in err why the call on name failed ("cannot connect to 'x': ..."),
+ * and keeps e in errno.  Returns -1. */
+static int failed(int e, const char *what, const char *name, char *err,
+                  size_t errlen)
+{
+	snprintf(err, errlen, "%s '%s': %s", what, name, strerror(e));
+	errno = e;
+	return -1;
+}
+
 static int resolve(const char *host, const char *port, int type, int flags,
                    struct addrinfo **res, char *err, size_t errlen)
 {
@@ -129,10 +139,7 @@ static int dial_next(struct net_dial *d, char *err, size_t errlen)
 		close(d->fd);
 		d->fd = -1;
 	}
-	snprintf(err, errlen, "cannot connect to '%s': %s", d->target,
-	         strerror(e));
-	errno = e;
-	return -1;
+	return failed(e, "cannot connect to", d->target, err, errlen);
 }
 
 int net_dial_start(struct net_dial *d, const char *host, const char *port,
@@ -165,12 +172,8 @@ int net_dial_poll(struct net_dial *d, char *err, size_t errlen)
 	}
 	close(d->fd);
 	d->fd = -1;
-	if (d->next == NULL) {
-		snprintf(err, errlen, "cannot connect to '%s': %s", d->target,
-		         strerror(e));
-		errno = e;
-		return -1;
-	}
+	if (d->next == NULL)
+		return failed(e, "cannot connect to", d->target, err, errlen);
 	return dial_next(d, err, errlen);
 }
 
@@ -197,26 +200,31 @@ static int unix_addr(struct sockaddr_un *sun, const char *path,
 	return 0;
 }
 
+/* A Unix socket call failed: closes fd, when one was made, and says why
+ * as failed does, with the errno of the call.  Returns -1. */
+static int unix_failed(int fd, const char *what, const char *path,
+                       char *err, size_t errlen)
+{
+	int e = errno;
+
+	if (fd >= 0)
+		close(fd);
+	return failed(e, what, path, err, errlen);
+}
+
 int net_connect_unix(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
-	int fd, e;
+	int fd;
 
 	if (unix_addr(&sun, path, err, errlen) < 0)
 		return -1;
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_FLAGS, 0)) < 0)
-		goto fail;
 	/* A local connect completes at once or fails (EAGAIN: the
 	 * listener's backlog is full, which is worth a retry too). */
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0)
-		return fd;
-fail:
-	e = errno;
-	if (fd >= 0)
-		close(fd);
-	snprintf(err, errlen, "cannot connect to '%s': %s", path, strerror(e));
-	errno = e;
-	return -1;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_FLAGS, 0)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0)
+		return unix_failed(fd, "cannot connect to", path, err, errlen);
+	return fd;
 }
 
 int net_listen(const char *host, const char *port, int type,
@@ -249,11 +257,8 @@ int net_listen(const char *host, const char *port, int type,
 		fd = -1;
 	}
 	freeaddrinfo(res);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot listen on '%s': %s", target,
-		         strerror(e));
-		errno = e;
-	}
+	if (fd < 0)
+		return failed(e, "cannot listen on", target, err, errlen);
 	return fd;
 }
 
@@ -276,27 +281,19 @@ static int unix_stale(const struct sockaddr_un *sun)
 int net_listen_unix(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
-	int fd, e;
+	int fd;
 
 	if (unix_addr(&sun, path, err, errlen) < 0)
 		return -1;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_FLAGS, 0)) < 0)
-		goto fail;
-	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
-		if (errno != EADDRINUSE || !unix_stale(&sun) ||
-		    unlink(path) < 0 ||
-		    bind(fd, (struct sockaddr *)&sun, sizeof sun) < 0)
-			goto fail;
-	}
-	if (listen(fd, SOMAXCONN) == 0)
-		return fd;
-fail:
-	e = errno;
-	if (fd >= 0)
-		close(fd);
-	snprintf(err, errlen, "cannot listen on '%s': %s", path, strerror(e));
-	errno = e;
-	return -1;
+		return unix_failed(fd, "cannot listen on", path, err, errlen);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) < 0 &&
+	    (errno != EADDRINUSE || !unix_stale(&sun) || unlink(path) < 0 ||
+	     bind(fd, (struct sockaddr *)&sun, sizeof sun) < 0))
+		return unix_failed(fd, "cannot listen on", path, err, errlen);
+	if (listen(fd, SOMAXCONN) < 0)
+		return unix_failed(fd, "cannot listen on", path, err, errlen);
+	return fd;
 }
 
 int net_accept(int fd, char *peer, size_t peerlen, char *err, size_t errlen)

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "out.h"
@@ -87,7 +88,12 @@ static int wait_writable(int fd)
 	return 0;
 }
 
-int out_flush(struct out *o)
+/*
+ * Writes the buffer from its start until all is written or a write fails;
+ * returns how much was.  A full non-blocking fd is waited for, or with
+ * nowait set ends the writing: *blocked then tells so.
+ */
+static size_t write_out(struct out *o, int nowait, int *blocked)
 {
 	size_t off = 0;
 	ssize_t n;
@@ -100,39 +106,62 @@ int out_flush(struct out *o)
 		} else if (n == 0) {
 			o->err = EIO;
 		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			if (nowait) {
+				*blocked = 1;
+				break;
+			}
 			if (wait_writable(o->fd) < 0)
 				o->err = errno;
 		} else if (errno != EINTR) {
 			o->err = errno;
 		}
 	}
+	return off;
+}
+
+int out_flush(struct out *o)
+{
+	write_out(o, 0, NULL);
 	o->len = 0;
 	return o->err ? -1 : 0;
 }
 
 int out_flush_some(struct out *o)
 {
-	size_t off = 0;
-	ssize_t n;
-	int rc = 0;
+	int blocked = 0;
+	size_t off = write_out(o, 1, &blocked);
 
-	while (!o->err && off < o->len) {
-		n = write(o->fd, o->buf + off, o->len - off);
-		if (n > 0) {
-			off += (size_t)n;
-			o->bytes += (unsigned long long)n;
-		} else if (n == 0) {
-			o->err = EIO;
-		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			rc = 1;
-			break;
-		} else if (errno != EINTR) {
-			o->err = errno;
-		}
-	}
 	memmove(o->buf, o->buf + off, o->len - off);
 	o->len -= off;
-	return o->err ? -1 : rc;
+	return o->err ? -1 : blocked;
+}
+
+int out_room(struct out *o, size_t n)
+{
+	if (o->cap - o->len >= n)
+		return 1;
+	if (o->len > 0)
+		return 0;
+	out_grow(o, n);
+	return 1;
+}
+
+int out_nonblocking(int fd)
+{
+	struct stat st;
+	int fl;
+
+	if (fstat(fd, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return -1;
+	if ((fl = fcntl(fd, F_GETFL)) < 0 || (fl & O_NONBLOCK))
+		return -1;
+	return fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0 ? fl : -1;
+}
+
+void out_restore_flags(int fd, int flags)
+{
+	if (flags >= 0)
+		(void)fcntl(fd, F_SETFL, flags);
 }
 
 /*

@@ -41,6 +41,22 @@ int out_flush(struct out *o);		/* 0, or -1 with o->err set */
  * at the front of the buffer.  Returns 0 when all is written, 1 when the
  * fd would block, -1 with o->err set. */
 int out_flush_some(struct out *o);
+/* Room for n bytes without a flush, which would block on a non-blocking
+ * fd: 1 when they fit now (an empty buffer grows to take them; out of
+ * memory is then sticky in o->err, like a failed write), 0 when what the
+ * buffer holds must be written first. */
+int out_room(struct out *o, size_t n);
+/*
+ * For a poll loop that must never wait on its output: a pipe or socket at
+ * fd is made non-blocking, so that a slow reader leaves data in the buffer
+ * (out_flush_some) instead of stopping the loop.  Files, terminals and
+ * /dev/null are left alone: they do not hold writes back for long, and a
+ * terminal is shared with the shell.  Returns the flags fd had, for
+ * out_restore_flags at exit, or -1 when it was left as it was.
+ */
+int out_nonblocking(int fd);
+/* Puts back flags that out_nonblocking returned; -1 does nothing. */
+void out_restore_flags(int fd, int flags);
 void out_free(struct out *o);		/* does not flush or close */
 void out_grow(struct out *o, size_t n);	/* make room for n bytes */
 

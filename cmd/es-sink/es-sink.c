@@ -22,11 +22,8 @@
  * read is given up, the rest of the input is left unread.  The exit
  * status is 1 when any record read was not delivered.
  */
-#define _GNU_SOURCE		/* ppoll */
 #include <curl/curl.h>
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +36,8 @@
 
 #include "backoff.h"
 #include "bucket.h"
+#include "curlm.h"
+#include "loop.h"
 #include "queue.h"
 #include "rt.h"
 
@@ -55,7 +54,6 @@
 #define MAX_RESPONSE	(1LL << 30)
 #define READ_BURST	8192		/* records read per turn of the loop */
 #define REPORTS_FREE	10		/* failure reports before rate limiting */
-#define MAX_SOCKS	8
 #define REASON_MAX	400
 
 
@@ -134,14 +132,11 @@ static int64_t index_key = INT64_MIN;
 static char index_name[MAX_INDEX + 1];
 static size_t index_len;
 
-static CURLM *multi;
+static struct curlm cm;
 static CURL *easy;
 static struct curl_slist *headers;
 static char *bulk_url;
 static char curl_err[CURL_ERROR_SIZE];
-static struct { int fd; short events; } socks[MAX_SOCKS];
-static size_t nsocks;
-static int64_t curl_due = -1;
 static int in_flight, product_seen, product_warned;
 static const char *up;			/* the request body being sent */
 static size_t up_len, up_off;
@@ -745,39 +740,6 @@ static int on_seek(void *u, curl_off_t off, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
-static int on_socket(CURL *e, curl_socket_t s, int what, void *u, void *sp)
-{
-	size_t i;
-
-	(void)e;
-	(void)u;
-	(void)sp;
-	for (i = 0; i < nsocks && socks[i].fd != s; i++)
-		continue;
-	if (what == CURL_POLL_REMOVE) {
-		if (i < nsocks)
-			socks[i] = socks[--nsocks];
-		return 0;
-	}
-	if (i == nsocks) {
-		if (nsocks == MAX_SOCKS)
-			return -1;
-		nsocks++;
-	}
-	socks[i].fd = s;
-	socks[i].events = (short)(((what & CURL_POLL_IN) ? POLLIN : 0) |
-	                          ((what & CURL_POLL_OUT) ? POLLOUT : 0));
-	return 0;
-}
-
-static int on_timer(CURLM *m, long ms, void *u)
-{
-	(void)m;
-	(void)u;
-	curl_due = ms < 0 ? -1 : tm_mono() + ms;
-	return 0;
-}
-
 /* Compresses len bytes of body into gz. */
 static void deflate_body(size_t len)
 {
@@ -828,7 +790,7 @@ static void send_request(void)
 	up_resent = 0;
 	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)up_len);
 	bytes_sent += up_len;
-	if ((mc = curl_multi_add_handle(multi, easy)) != CURLM_OK)
+	if ((mc = curl_multi_add_handle(cm.multi, easy)) != CURLM_OK)
 		rt_die(1, "curl: %s", curl_multi_strerror(mc));
 	in_flight = 1;
 	requests++;
@@ -1158,7 +1120,7 @@ static void finish_request(CURLcode rc)
 	int any_retry = 0;
 	size_t i;
 
-	curl_multi_remove_handle(multi, easy);
+	curl_multi_remove_handle(cm.multi, easy);
 	in_flight = 0;
 	mono = tm_mono();
 	for (i = 0; i < sending && up_resent; i++)
@@ -1276,7 +1238,7 @@ static void drain_expired(void)
 	unsigned long long before = undelivered;
 
 	if (in_flight) {
-		curl_multi_remove_handle(multi, easy);
+		curl_multi_remove_handle(cm.multi, easy);
 		in_flight = 0;
 	}
 	give_up_all();
@@ -1291,16 +1253,16 @@ static int finished(void)
 	       nbatch == 0 && !in_flight;
 }
 
-/* How long the loop may wait: curl's timer, the retry delay, the flush
+/* Until when the loop may wait: curl's timer, the retry delay, the flush
  * interval of the oldest document, --rate, the drain deadline. */
-static int poll_timeout(int more_input)
+static int64_t poll_due(int more_input)
 {
 	int64_t t = INT64_MAX;
 
 	if (more_input)
-		return 0;
-	if (curl_due >= 0)
-		t = curl_due;
+		return mono;
+	if (cm.due >= 0)
+		t = cm.due;
 	if (!in_flight && !fatal && (nbatch > 0 || q.n > 0)) {
 		int64_t due = retry_at;
 
@@ -1317,57 +1279,28 @@ static int poll_timeout(int more_input)
 	}
 	if (draining && drain_deadline < t)
 		t = drain_deadline;
-	if (t == INT64_MAX)
-		return -1;
-	return t <= mono ? 0 : t - mono > INT32_MAX ? INT32_MAX :
-	       (int)(t - mono);
+	return t;
 }
 
-/* Lets curl do what its sockets and timer call for, and takes the
- * result of a request that ended. */
-static void curl_work(const struct pollfd *pfd, size_t n)
+/* curlm's done function: the request in flight has its answer. */
+static void request_done(CURL *e, CURLcode rc, void *arg)
 {
-	CURLMsg *msg;
-	size_t i;
-	int running, left;
-
-	for (i = 0; i < n; i++) {
-		int ev = 0;
-
-		if (pfd[i].revents == 0)
-			continue;
-		if (pfd[i].revents & POLLIN)
-			ev |= CURL_CSELECT_IN;
-		if (pfd[i].revents & POLLOUT)
-			ev |= CURL_CSELECT_OUT;
-		if (pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL))
-			ev |= CURL_CSELECT_ERR;
-		curl_multi_socket_action(multi, pfd[i].fd, ev, &running);
-	}
-	if (curl_due >= 0 && tm_mono() >= curl_due) {
-		curl_due = -1;
-		curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	}
-	while ((msg = curl_multi_info_read(multi, &left)) != NULL)
-		if (msg->msg == CURLMSG_DONE && in_flight)
-			finish_request(msg->data.result);
+	(void)e;
+	(void)arg;
+	if (in_flight)
+		finish_request(rc);
 }
 
 /* The poll loop: standard input into the queue, the queue into
  * requests, responses into delivered or retried documents. */
 static void run(void)
 {
-	struct pollfd pfd[MAX_SOCKS + 1];
-	size_t n, i;
-	sigset_t sigs, waitmask;
-	struct timespec ts;
-	int more, timeout, in_slot, rc;
+	struct pollfd pfd[CURLM_MAX_SOCKS + 1];
+	struct loop loop;
+	size_t n, cslot;
+	int more, rc;
 
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &sigs, &waitmask);
+	loop_begin(&loop);
 	for (;;) {
 		mono = tm_mono();
 		if (rt_stop && !draining) {
@@ -1382,37 +1315,23 @@ static void run(void)
 		if (finished())
 			break;
 		echo_flush();
-		rt_dead_flush();
-		n = 0;
-		in_slot = -1;
+		cslot = 0;
 		if (!input_done && !draining && !fatal && !held && !more &&
 		    rt.in.fd >= 0) {
-			in_slot = 0;
-			pfd[n].fd = rt.in.fd;
-			pfd[n++].events = POLLIN;
+			pfd[0].fd = rt.in.fd;
+			pfd[0].events = POLLIN;
+			cslot = 1;
 		} else if (!input_done && !draining && !fatal && !held) {
 			more = 1;
 		}
-		for (i = 0; i < nsocks; i++) {
-			pfd[n].fd = socks[i].fd;
-			pfd[n++].events = socks[i].events;
-		}
-		timeout = poll_timeout(more);
-		ts.tv_sec = timeout / 1000;
-		ts.tv_nsec = (long)(timeout % 1000) * 1000000;
-		rc = ppoll(pfd, (nfds_t)n, timeout < 0 ? NULL : &ts, &waitmask);
-		if (rc < 0 && errno != EINTR)
-			rt_die(1, "poll: %s", strerror(errno));
-		rt_check_signals();
-		if (rc < 0)
-			continue;
+		n = cslot + curlm_pollfds(&cm, pfd + cslot, 0);
+		rc = loop_wait(&loop, pfd, n, poll_due(more), mono);
 		mono = tm_mono();
-		if (in_slot == 0)
-			curl_work(pfd + 1, n - 1);
-		else
-			curl_work(pfd, n);
+		if (rc > 0)
+			curlm_act(&cm, pfd + cslot, n - cslot);
+		curlm_timer(&cm, tm_mono());
 	}
-	sigprocmask(SIG_SETMASK, &waitmask, NULL);
+	loop_end(&loop);
 }
 
 /* ---- setup ---- */
@@ -1490,7 +1409,7 @@ static void setup_curl(void)
 	if (user != NULL && pass == NULL)
 		rt_die(2, "ES_USER needs ES_PASSWORD");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
-	    (multi = curl_multi_init()) == NULL ||
+	    curlm_init(&cm, request_done, NULL) < 0 ||
 	    (easy = curl_easy_init()) == NULL)
 		rt_die(1, "curl: cannot initialise");
 	add_header("Content-Type: application/x-ndjson");
@@ -1541,9 +1460,7 @@ static void setup_curl(void)
 		SET(CURLOPT_SSL_VERIFYPEER, 0L);
 		SET(CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, on_timer);
-	curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 1L);
+	curl_multi_setopt(cm.multi, CURLMOPT_MAXCONNECTS, 1L);
 	if (gzip_body && deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8,
 	                              Z_DEFAULT_STRATEGY) != Z_OK)
 		rt_oom();
@@ -1552,9 +1469,9 @@ static void setup_curl(void)
 static void cleanup(void)
 {
 	if (in_flight)
-		curl_multi_remove_handle(multi, easy);
+		curl_multi_remove_handle(cm.multi, easy);
 	curl_easy_cleanup(easy);
-	curl_multi_cleanup(multi);
+	curlm_free(&cm);
 	curl_slist_free_all(headers);
 	curl_global_cleanup();
 	if (gzip_body)

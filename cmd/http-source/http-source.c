@@ -16,33 +16,28 @@
  * resume where the stream broke.  At most one request is under way, and a
  * new one starts only when everything the last one brought is parsed.
  */
-#define _GNU_SOURCE		/* ppoll */
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "backoff.h"
-#include "bucket.h"
+#include "curlm.h"
 #include "htab.h"
-#include "queue.h"
+#include "loop.h"
 #include "rt.h"
+#include "stage.h"
 
 #define DEFAULT_BUFFER	(8LL * 1024 * 1024)
 #define BACKOFF_MIN	100		/* ms before the first retry */
 #define ERR_BODY_MAX	200		/* bytes of an error body reported */
-#define MAX_SOCKS	8		/* sockets curl watches at once */
 #define MAX_EVENTS	32		/* --event names */
 #define RETRY_MAX	86400000LL	/* longest retry or Retry-After, ms */
 
@@ -76,13 +71,10 @@ static int on_full = RT_BLOCK;		/* --on-full */
 static double rate;			/* --rate: records/s, 0 = unlimited */
 
 /* curl: one easy handle, reused so that connections are kept alive. */
-static CURLM *multi;
+static struct curlm cm;
 static CURL *easy;
 static struct curl_slist *req_headers;	/* headers of the request under way */
 static char curl_err[CURL_ERROR_SIZE];
-static struct { curl_socket_t fd; short events; } socks[MAX_SOCKS];
-static int nsocks;
-static int64_t curl_due = -1;		/* when curl wants its timeout call */
 
 static int active;			/* a request is under way */
 static int curl_paused;			/* ... and paused: the queue is full */
@@ -149,19 +141,15 @@ static struct htab seen, seen_next;
 static struct out rec;
 static int pending;
 
-static struct queue q;
-static int out_blocked;			/* stdout said EAGAIN */
+static struct stage st;			/* the queue between curl and stdout */
 static int stdout_flags = -1;		/* to put back at exit */
 static int64_t mono_ms;
 static struct json_obj obj;
 static struct buf scratch, text;
 
-static struct bucket bucket;		/* --rate */
-
-
 static unsigned long long requests, connections, failures, bytes_in;
 static unsigned long long nevents_in, filtered, skipped, not_modified;
-static unsigned long long queued, paused;
+static unsigned long long paused;
 
 /* Bad input at a position of the response: "URL:12", "URL: event 3". */
 static void __attribute__((format(printf, 4, 5)))
@@ -182,38 +170,22 @@ bad_at(const char *pos, const char *p, size_t n, const char *fmt, ...)
  * when nothing waits before them, or into the queue.
  */
 
-/* Makes room for need bytes in the output buffer without flushing it
- * (which would block); 0 when stdout must take what it holds first. */
-static int out_room(size_t need)
-{
-	if (rt.out.cap - rt.out.len >= need)
-		return 1;
-	if (rt.out.len > 0)
-		return 0;
-	out_grow(&rt.out, need);
-	if (rt.out.err)
-		rt_flush();
-	return 1;
-}
-
-static void emit(const char *p, size_t n)
+static void emit(const void *p, size_t n)
 {
 	out_write(&rt.out, p, n);
 	out_putc(&rt.out, '\n');
 	rt.records_out++;
 }
 
-static void flush_out(void);
-static void release(void);
-
-/* out_room, after writing what stdout takes now when that makes room. */
+/* out_room on stdout, after writing what stdout takes now when that
+ * makes room. */
 static int room_now(size_t need)
 {
-	if (out_room(need))
+	if (out_room(&rt.out, need))
 		return 1;
-	if (!out_blocked)
-		flush_out();
-	return out_room(need);
+	if (!st.blocked)
+		stage_flush(&st);
+	return out_room(&rt.out, need);
 }
 
 /* Starts a record in rec with room for the worst case of n bytes of input
@@ -238,45 +210,35 @@ static void offer(void)
 	rt.out.repaired += rec.repaired;
 	rec.repaired = 0;
 	pending = 0;
-	if (q.n == 0 && rate == 0 && room_now(n + 1)) {
+	if (st.q.n == 0 && rate == 0 && room_now(n + 1)) {
 		emit(rec.buf, n);
 		return;
 	}
 	/* A record larger than the whole queue waits for it to empty. */
-	if (n > queue_max(&q)) {
-		if (q.n == 0 && out_room(n + 1))
+	if (n > queue_max(&st.q)) {
+		if (st.q.n == 0 && out_room(&rt.out, n + 1))
 			emit(rec.buf, n);
 		else
 			pending = 1;
 		return;
 	}
-	if ((p = queue_push(&q, n)) == NULL && !out_blocked) {
+	if ((p = queue_push(&st.q, n)) != NULL) {
+		st.queued++;
+	} else {
 		/* Curl hands over many reads in one go: before the queue
 		 * counts as full, stdout takes what it can now. */
-		release();
-		flush_out();
-		release();
-		p = queue_push(&q, n);
-	}
-	if (p == NULL) {
-		if (on_full == RT_BLOCK) {
-			pending = 1;
+		if (!st.blocked) {
+			stage_release(&st, mono_ms);
+			stage_flush(&st);
+			stage_release(&st, mono_ms);
+		}
+		if ((p = stage_push(&st, n, mono_ms)) == NULL) {
+			if (on_full == RT_BLOCK)
+				pending = 1;
 			return;
 		}
-		while (on_full == RT_DROP_OLDEST && (p = queue_push(&q, n)) == NULL) {
-			queue_pop(&q);
-			queued--;
-			rt.dropped++;
-		}
-		if (p == NULL) {
-			rt.dropped++;
-			rt_report_drops(on_full, "records", mono_ms);
-			return;
-		}
-		rt_report_drops(on_full, "records", mono_ms);
 	}
 	memcpy(p, rec.buf, n);
-	queued++;
 }
 
 /*
@@ -1416,7 +1378,7 @@ static void start_request(void)
 	set_buf(&idbuf, last_id.p, last_id.len);
 	curl_err[0] = '\0';
 	request_headers();
-	if ((mc = curl_multi_add_handle(multi, easy)) != CURLM_OK)
+	if ((mc = curl_multi_add_handle(cm.multi, easy)) != CURLM_OK)
 		rt_die(1, "cannot start a request: %s", curl_multi_strerror(mc));
 	active = 1;
 	requests++;
@@ -1495,7 +1457,7 @@ static void done(CURLcode rc, int idle_out)
 {
 	char body[ERR_BODY_MAX + 1];
 
-	curl_multi_remove_handle(multi, easy);
+	curl_multi_remove_handle(cm.multi, easy);
 	active = 0;
 	curl_paused = 0;
 	if (!resp.begun)
@@ -1572,55 +1534,12 @@ static void done(CURLcode rc, int idle_out)
 	failed("'%s': %s", url, curl_easy_strerror(rc));
 }
 
-static void check_done(void)
+/* curlm's done function: the transfer ended by itself. */
+static void transfer_done(CURL *e, CURLcode rc, void *arg)
 {
-	CURLMsg *m;
-	int left;
-
-	while ((m = curl_multi_info_read(multi, &left)) != NULL)
-		if (m->msg == CURLMSG_DONE)
-			done(m->data.result, 0);
-}
-
-static void socket_action(curl_socket_t fd, int mask)
-{
-	int running;
-
-	curl_multi_socket_action(multi, fd, mask, &running);
-	check_done();
-}
-
-static int on_socket(CURL *e, curl_socket_t fd, int what, void *u, void *sp)
-{
-	int i;
-
 	(void)e;
-	(void)u;
-	(void)sp;
-	for (i = 0; i < nsocks && socks[i].fd != fd; i++)
-		continue;
-	if (what == CURL_POLL_REMOVE) {
-		if (i < nsocks)
-			socks[i] = socks[--nsocks];
-		return 0;
-	}
-	if (i == nsocks) {
-		if (nsocks == MAX_SOCKS)
-			return -1;
-		nsocks++;
-	}
-	socks[i].fd = fd;
-	socks[i].events = (short)((what & CURL_POLL_IN ? POLLIN : 0) |
-	                          (what & CURL_POLL_OUT ? POLLOUT : 0));
-	return 0;
-}
-
-static int on_timer(CURLM *m, long ms, void *u)
-{
-	(void)m;
-	(void)u;
-	curl_due = ms < 0 ? -1 : tm_mono() + ms;
-	return 0;
+	(void)arg;
+	done(rc, 0);
 }
 
 /* No byte for --idle-timeout: the connection is taken for dead.  A paused
@@ -1649,7 +1568,7 @@ static void start_drain(void)
 	}
 	if (!active)
 		return;
-	curl_multi_remove_handle(multi, easy);
+	curl_multi_remove_handle(cm.multi, easy);
 	active = 0;
 	if (resp.ok) {
 		in_eof = 1;
@@ -1662,32 +1581,11 @@ static void start_drain(void)
  * The loop: the network in, the queue between, stdout out.
  */
 
-/* Writes what the output buffer holds, as far as stdout takes it now. */
-static void flush_out(void)
+/* The room a queued record takes on stdout: its bytes and a newline. */
+static size_t record_size(const void *p, size_t n)
 {
-	if (out_flush_some(&rt.out) < 0)
-		rt_flush();	/* reports the error and ends the tool */
-	out_blocked = rt.out.len > 0;
-}
-
-/* Moves records from the queue into the output buffer, as many as --rate
- * allows and as fit. */
-static void release(void)
-{
-	const char *p;
-	size_t n;
-
-	bucket_refill(&bucket, mono_ms);
-	while (bucket_ready(&bucket) && (p = queue_peek(&q, &n)) != NULL) {
-		if (!out_room(n + 1))
-			break;
-		emit(p, n);
-		queue_pop(&q);
-		queued--;
-		bucket_take(&bucket);
-		if (rt.out.unbuffered)
-			flush_out();
-	}
+	(void)p;
+	return n + 1;
 }
 
 /* Parsing that waited for queue room goes on, and a paused transfer
@@ -1698,6 +1596,8 @@ static int feed(void)
 	size_t off = in_off, len = in.len, el = next_elem;
 	int was = pending;
 
+	if (!(pending || curl_paused || (in_eof && !idle())))
+		return 0;	/* nothing waits for room */
 	if (pending) {
 		offer();
 		if (pending)
@@ -1712,114 +1612,54 @@ static int feed(void)
 	return was || in_off != off || in.len != len || next_elem != el;
 }
 
-/*
- * Moves records along as far as they go without waiting: queue to stdout,
- * then parsing that waited into the queue, and again.  It stops when
- * nothing waits, when stdout is full, or when --rate holds records back.
- */
-static void pump(void)
-{
-	size_t n, len;
-	int moved;
-
-	do {
-		n = q.n;
-		len = rt.out.len;
-		release();
-		flush_out();
-		moved = q.n != n || rt.out.len != len;
-		if ((pending || curl_paused || (in_eof && !idle())) && feed())
-			moved = 1;
-	} while (moved && !out_blocked);
-}
-
 static int finished(void)
 {
-	return draining && !active && idle() && q.n == 0 && rt.out.len == 0;
+	return draining && !active && idle() && st.q.n == 0 && rt.out.len == 0;
 }
 
-/* How long poll may wait for the timers: curl's, the next request, the
- * rate, the idle timeout. */
-static int poll_timeout(void)
+/* Until when poll may wait for the timers: curl's, the next request,
+ * the rate, the idle timeout. */
+static int64_t poll_due(void)
 {
-	int64_t t = INT64_MAX;
+	int64_t t = stage_due(&st, mono_ms);
 
-	if (q.n > 0 && !out_blocked && !bucket_ready(&bucket))
-		t = bucket_due(&bucket, mono_ms);
-	if (curl_due >= 0 && curl_due < t)
-		t = curl_due;
+	if (cm.due >= 0 && cm.due < t)
+		t = cm.due;
 	if (!active && !draining && next_at < t)
 		t = next_at;
 	if (active && !curl_paused && idle_timeout > 0 &&
 	    last_byte_at + idle_timeout < t)
 		t = last_byte_at + idle_timeout;
-	if (t == INT64_MAX)
-		return -1;
-	return t <= mono_ms ? 0 : t - mono_ms > INT32_MAX ? INT32_MAX :
-	       (int)(t - mono_ms);
+	return t;
 }
 
 static void run(void)
 {
-	struct pollfd pfd[MAX_SOCKS + 1];
-	struct timespec ts;
-	sigset_t sigs, waitmask;
-	int n, i, rc, timeout;
+	struct pollfd pfd[CURLM_MAX_SOCKS + 1];
+	struct loop loop;
+	size_t n;
 
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &sigs, &waitmask);
-
+	loop_begin(&loop);
 	for (;;) {
 		mono_ms = tm_mono();
 		if (rt_stop)
 			start_drain();
 		if (!draining && !active && idle() && mono_ms >= next_at)
 			start_request();
-		if (curl_due >= 0 && mono_ms >= curl_due) {
-			curl_due = -1;
-			socket_action(CURL_SOCKET_TIMEOUT, 0);
-		}
+		curlm_timer(&cm, mono_ms);
 		mono_ms = tm_mono();
 		check_idle();
-		pump();
+		/* Records go as far as they can; then only poll brings more. */
+		stage_pump(&st, mono_ms, feed);
 		if (finished())
 			break;
-		n = 0;
-		pfd[n].fd = out_blocked ? STDOUT_FILENO : -1;
-		pfd[n++].events = POLLOUT;
-		for (i = 0; i < nsocks; i++) {
-			pfd[n].fd = socks[i].events && !curl_paused ?
-			            socks[i].fd : -1;
-			pfd[n++].events = socks[i].events;
-		}
-		rt_dead_flush();
-		timeout = poll_timeout();
-		ts.tv_sec = timeout / 1000;
-		ts.tv_nsec = (long)(timeout % 1000) * 1000000;
-		rc = ppoll(pfd, (nfds_t)n, timeout < 0 ? NULL : &ts, &waitmask);
-		if (rc < 0 && errno != EINTR)
-			rt_die(1, "poll: %s", strerror(errno));
-		rt_check_signals();
-		if (rc <= 0)
-			continue;
-		for (i = 1; i < n; i++) {
-			int mask = 0;
-
-			if (pfd[i].fd < 0 || pfd[i].revents == 0)
-				continue;
-			if (pfd[i].revents & (POLLIN | POLLHUP))
-				mask |= CURL_CSELECT_IN;
-			if (pfd[i].revents & POLLOUT)
-				mask |= CURL_CSELECT_OUT;
-			if (pfd[i].revents & (POLLERR | POLLNVAL))
-				mask |= CURL_CSELECT_ERR;
-			socket_action(pfd[i].fd, mask);
-		}
+		pfd[0].fd = st.blocked ? STDOUT_FILENO : -1;
+		pfd[0].events = POLLOUT;
+		n = 1 + curlm_pollfds(&cm, pfd + 1, curl_paused);
+		if (loop_wait(&loop, pfd, n, poll_due(), mono_ms) > 0)
+			curlm_act(&cm, pfd + 1, n - 1);
 	}
-	sigprocmask(SIG_SETMASK, &waitmask, NULL);
+	loop_end(&loop);
 }
 
 /*
@@ -1829,25 +1669,8 @@ static void run(void)
 /* Puts stdout back as it was. */
 static void cleanup(void)
 {
-	if (stdout_flags >= 0)
-		(void)fcntl(STDOUT_FILENO, F_SETFL, stdout_flags);
+	out_restore_flags(STDOUT_FILENO, stdout_flags);
 	stdout_flags = -1;
-}
-
-/* A pipe or socket on stdout is made non-blocking, so that a slow reader
- * fills the queue instead of stopping the loop (see nc-source). */
-static void setup_stdout(void)
-{
-	struct stat st;
-	int fl;
-
-	if (fstat(STDOUT_FILENO, &st) < 0 ||
-	    !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
-		return;
-	if ((fl = fcntl(STDOUT_FILENO, F_GETFL)) < 0 || (fl & O_NONBLOCK))
-		return;
-	if (fcntl(STDOUT_FILENO, F_SETFL, fl | O_NONBLOCK) == 0)
-		stdout_flags = fl;
 }
 
 static void add_header(const char *h)
@@ -1965,10 +1788,9 @@ static void setup_curl(void)
 
 	if ((rc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK)
 		rt_die(1, "cannot start libcurl: %s", curl_easy_strerror(rc));
-	if ((multi = curl_multi_init()) == NULL || (easy = curl_easy_init()) == NULL)
+	if (curlm_init(&cm, transfer_done, NULL) < 0 ||
+	    (easy = curl_easy_init()) == NULL)
 		rt_oom();
-	curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, on_timer);
 	curl_easy_setopt(easy, CURLOPT_URL, url);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -2202,7 +2024,7 @@ int main(int argc, char **argv)
 	if (sse_given)
 		mode = SSE;
 	check_options(argc, argv, sse_given);
-	if (queue_init(&q, (size_t)buffer_size) < 0 || out_init(&rec, -1) < 0)
+	if (queue_init(&st.q, (size_t)buffer_size) < 0 || out_init(&rec, -1) < 0)
 		rt_oom();
 	rt_stat("requests", &requests);
 	rt_stat("connections", &connections);
@@ -2216,7 +2038,7 @@ int main(int argc, char **argv)
 		rt_stat("skipped", &skipped);
 		rt_stat("not_modified", &not_modified);
 	}
-	rt_stat("queued", &queued);
+	rt_stat("queued", &st.queued);
 	rt_stat("paused", &paused);
 	backoff_init(&backoff, BACKOFF_MIN, backoff_max);
 	htab_init(&seen, 1);
@@ -2225,9 +2047,14 @@ int main(int argc, char **argv)
 	setup_curl();
 	atexit(cleanup);
 	mono_ms = tm_mono();
-	bucket_init(&bucket, rate, mono_ms);
+	bucket_init(&st.bucket, rate, mono_ms);
+	st.on_full = on_full;
+	st.what = "records";
+	st.size = record_size;
+	st.emit = emit;
 	next_at = mono_ms;
-	setup_stdout();
+	/* A slow reader fills the queue instead of stopping the loop. */
+	stdout_flags = out_nonblocking(STDOUT_FILENO);
 	run();
 	if (rt.dropped > 0)
 		rt_warn("dropped %llu records in all: buffer full (--on-full %s)",
@@ -2238,9 +2065,9 @@ int main(int argc, char **argv)
 	curl_slist_free_all(req_headers);
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(easy);
-	curl_multi_cleanup(multi);
+	curlm_free(&cm);
 	curl_global_cleanup();
-	queue_free(&q);
+	queue_free(&st.q);
 	out_free(&rec);
 	json_obj_free(&obj);
 	free(elems);

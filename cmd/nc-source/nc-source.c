@@ -10,11 +10,7 @@
  * decides: stop reading (TCP flow control then slows the senders), or drop
  * the oldest or the newest lines, counted.
  */
-#define _GNU_SOURCE		/* ppoll */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,17 +19,16 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <linux/sock_diag.h>	/* SK_MEMINFO_DROPS */
 #endif
 
 #include "backoff.h"
-#include "bucket.h"
+#include "loop.h"
 #include "net.h"
-#include "queue.h"
 #include "rt.h"
+#include "stage.h"
 
 #define READ_SIZE	(16 * 1024)	/* a connection's read buffer */
 #define DGRAM_MAX	65536		/* the largest UDP payload, and more */
@@ -97,8 +92,7 @@ static int lfd = -1;			/* listening or UDP socket */
 static char *dgram;			/* the datagram being read */
 static int unix_bound;			/* lfd owns the socket file */
 static int accept_paused;		/* out of file descriptors */
-static struct queue q;
-static int out_blocked;			/* stdout said EAGAIN */
+static struct stage st;			/* the queue between sockets and stdout */
 static int stdout_flags = -1;		/* to put back at exit */
 static int draining;			/* no more input is taken in */
 static int64_t now_ms, mono_ms;		/* clocks of this turn */
@@ -110,12 +104,7 @@ static int dialing, dial_failing;
 static int64_t dial_deadline, retry_at = INT64_MAX;
 static struct backoff backoff;
 
-/* --rate: a token bucket of records. */
-static struct bucket bucket;	/* --rate */
-
-/* Drop reports, rate-limited. */
-
-static unsigned long long connections, bytes_in, lines, queued, paused;
+static unsigned long long connections, bytes_in, lines, paused;
 static unsigned long long datagrams, kernel_dropped;
 
 /* Bad input of one peer: rt_bad's count, report, dead letter and
@@ -138,20 +127,6 @@ bad(const char *peer, unsigned long long lineno, const char *line, size_t len,
 static size_t worst_size(size_t len, size_t plen)
 {
 	return 6 * (len + plen + 6) + tags.len + 64;
-}
-
-/* Makes room for need bytes in the output buffer without flushing it
- * (which would block); 0 when stdout must take what it holds first. */
-static int out_room(size_t need)
-{
-	if (rt.out.cap - rt.out.len >= need)
-		return 1;
-	if (rt.out.len > 0)
-		return 0;
-	out_grow(&rt.out, need);
-	if (rt.out.err)
-		rt_flush();
-	return 1;
 }
 
 /* Writes one line to the output buffer as a record (out_room first). */
@@ -203,32 +178,19 @@ static int push(const char *peer, size_t plen, unsigned long long lineno,
 	struct item *it;
 
 	/* Nothing waits before it: straight to the output buffer. */
-	if (q.n == 0 && rate == 0 && out_room(worst_size(n, plen))) {
+	if (st.q.n == 0 && rate == 0 &&
+	    out_room(&rt.out, worst_size(n, plen))) {
 		rt.records_in++;
 		emit(ts, lineno, peer, plen, p, n);
 		return 0;
 	}
-	if ((it = queue_push(&q, sz)) == NULL) {
-		if (on_full == RT_BLOCK) {
-			paused++;
-			return -1;
-		}
-		while (on_full == RT_DROP_OLDEST &&
-		       (it = queue_push(&q, sz)) == NULL) {
-			queue_pop(&q);
-			queued--;
-			rt.dropped++;
-		}
-		if (it == NULL) {
-			rt.records_in++;
-			rt.dropped++;
-			rt_report_drops(on_full, "lines", mono_ms);
-			return 0;
-		}
-		rt_report_drops(on_full, "lines", mono_ms);
+	if ((it = stage_push(&st, sz, mono_ms)) == NULL && on_full == RT_BLOCK) {
+		paused++;
+		return -1;
 	}
 	rt.records_in++;
-	queued++;
+	if (it == NULL)
+		return 0;
 	it->ts = ts;
 	it->lineno = lineno;
 	it->len = (uint32_t)n;
@@ -443,6 +405,8 @@ static int feed(void)
 	unsigned long long before = lines;
 	size_t k, i, stalled = nstalled;
 
+	if (nstalled == 0)
+		return 0;
 	for (k = 0; k < nconns && nstalled > 0; k++) {
 		i = (next_feed + k) % nconns;
 		if (conns[i]->stalled && conn_frame(conns[i]))
@@ -640,92 +604,41 @@ static void start_drain(void)
 	}
 }
 
-/* Writes what the output buffer holds, as far as stdout takes it now. */
-static void flush_out(void)
+/* The stage's view of a queued line: the most it takes on stdout, and
+ * writing it there as a record. */
+static size_t item_size(const void *rec, size_t n)
 {
-	if (out_flush_some(&rt.out) < 0)
-		rt_flush();	/* reports the error and ends the tool */
-	out_blocked = rt.out.len > 0;
+	const struct item *it = rec;
+
+	(void)n;
+	return worst_size(it->len, it->plen);
 }
 
-/* Moves lines from the queue into the output buffer, as many as --rate
- * allows and as fit. */
-static void release(void)
+static void item_emit(const void *rec, size_t n)
 {
-	const struct item *it;
-	size_t sz;
+	const struct item *it = rec;
 
-	bucket_refill(&bucket, mono_ms);
-	while ((it = queue_peek(&q, &sz)) != NULL) {
-		if (!bucket_ready(&bucket))
-			break;
-		if (!out_room(worst_size(it->len, it->plen)))
-			break;
-		emit(it->ts, it->lineno, (const char *)(it + 1), it->plen,
-		     (const char *)(it + 1) + it->plen, it->len);
-		queue_pop(&q);
-		queued--;
-		bucket_take(&bucket);
-		if (rt.out.unbuffered)
-			flush_out();
-	}
-}
-
-/*
- * Moves lines along as far as they go without waiting: queue to stdout,
- * then lines that waited for room into the queue, and again.  It stops
- * when the queue is empty and nothing waits, when stdout is full, or when
- * --rate holds the lines back: then only poll can bring more.
- */
-static void pump(void)
-{
-	size_t n, len;
-	int moved;
-
-	do {
-		n = q.n;
-		len = rt.out.len;
-		release();
-		flush_out();
-		moved = q.n != n || rt.out.len != len;
-		if (nstalled > 0 && feed())
-			moved = 1;
-	} while (moved && !out_blocked);
+	(void)n;
+	emit(it->ts, it->lineno, (const char *)(it + 1), it->plen,
+	     (const char *)(it + 1) + it->plen, it->len);
 }
 
 static int finished(void)
 {
-	return draining && nconns == 0 && !dialing && q.n == 0 &&
+	return draining && nconns == 0 && !dialing && st.q.n == 0 &&
 	       rt.out.len == 0;
 }
 
-/* How long poll may wait for the timers: rate, connect, reconnect. */
-static int poll_timeout(void)
+/* Until when poll may wait for the timers: rate, connect, reconnect. */
+static int64_t poll_due(void)
 {
-	int64_t t = INT64_MAX;
+	int64_t t = stage_due(&st, mono_ms);
 
-	if (q.n > 0 && !out_blocked && !bucket_ready(&bucket))
-		t = bucket_due(&bucket, mono_ms);
 	if (dialing && dial_deadline < t)
 		t = dial_deadline;
 	if (retry_at < t)
 		t = retry_at;
-	if (t == INT64_MAX)
-		return -1;
-	return t <= mono_ms ? 0 : t - mono_ms > INT32_MAX ? INT32_MAX :
-	       (int)(t - mono_ms);
-}
-
-/* poll, with the stop and stats signals let in only while it waits, so
- * that one that comes while the loop works is not slept through. */
-static int wait_events(struct pollfd *pfd, size_t n, int timeout,
-                       const sigset_t *mask)
-{
-	struct timespec ts;
-
-	ts.tv_sec = timeout / 1000;
-	ts.tv_nsec = (long)(timeout % 1000) * 1000000;
-	return ppoll(pfd, (nfds_t)n, timeout < 0 ? NULL : &ts, mask);
+	return t;
 }
 
 /* The poll loop: sockets in, the queue between, stdout out. */
@@ -734,15 +647,10 @@ static void run(void)
 	struct pollfd *pfd = NULL;
 	struct conn **pc = NULL;
 	size_t cap = 0, n, i;
-	int lslot, dslot, cslot, rc;
-	sigset_t sigs, waitmask;
+	int lslot, dslot, cslot;
+	struct loop loop;
 
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &sigs, &waitmask);
-
+	loop_begin(&loop);
 	for (;;) {
 		now_ms = tm_now();
 		mono_ms = tm_mono();
@@ -752,7 +660,8 @@ static void run(void)
 			dial_start();
 		if (dialing && mono_ms >= dial_deadline)
 			dial_go_on(1);
-		pump();
+		/* Lines go as far as they can; then only poll brings more. */
+		stage_pump(&st, mono_ms, feed);
 		if (finished())
 			break;
 		if (cap < nconns + 3) {
@@ -768,7 +677,7 @@ static void run(void)
 			pc = c;
 		}
 		n = 0;
-		pfd[n].fd = out_blocked ? STDOUT_FILENO : -1;
+		pfd[n].fd = st.blocked ? STDOUT_FILENO : -1;
 		pfd[n++].events = POLLOUT;
 		lslot = dslot = -1;
 		if (lfd >= 0 && !accept_paused &&
@@ -793,12 +702,7 @@ static void run(void)
 			pfd[n].fd = c->fd;
 			pfd[n++].events = POLLIN;
 		}
-		rt_dead_flush();
-		rc = wait_events(pfd, n, poll_timeout(), &waitmask);
-		if (rc < 0 && errno != EINTR)
-			rt_die(1, "poll: %s", strerror(errno));
-		rt_check_signals();
-		if (rc <= 0)
+		if (loop_wait(&loop, pfd, n, poll_due(), mono_ms) == 0)
 			continue;
 		now_ms = tm_now();
 		mono_ms = tm_mono();
@@ -814,7 +718,7 @@ static void run(void)
 				accept_clients();
 		}
 	}
-	sigprocmask(SIG_SETMASK, &waitmask, NULL);
+	loop_end(&loop);
 	free(pfd);
 	free(pc);
 }
@@ -855,32 +759,11 @@ static void add_tag(const char *arg)
 /* Puts stdout back as it was and removes the socket file we made. */
 static void cleanup(void)
 {
-	if (stdout_flags >= 0)
-		(void)fcntl(STDOUT_FILENO, F_SETFL, stdout_flags);
+	out_restore_flags(STDOUT_FILENO, stdout_flags);
 	stdout_flags = -1;
 	if (unix_bound)
 		(void)unlink(unix_path);
 	unix_bound = 0;
-}
-
-/*
- * A pipe or socket on stdout is made non-blocking, so that a slow reader
- * fills the queue instead of stopping the loop.  Files, terminals and
- * /dev/null are left alone: they do not hold writes back for long, and a
- * terminal is shared with the shell.
- */
-static void setup_stdout(void)
-{
-	struct stat st;
-	int fl;
-
-	if (fstat(STDOUT_FILENO, &st) < 0 ||
-	    !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
-		return;
-	if ((fl = fcntl(STDOUT_FILENO, F_GETFL)) < 0 || (fl & O_NONBLOCK))
-		return;
-	if (fcntl(STDOUT_FILENO, F_SETFL, fl | O_NONBLOCK) == 0)
-		stdout_flags = fl;
 }
 
 /* Room for a file descriptor per client. */
@@ -1017,7 +900,7 @@ static void check_options(int argc, char **argv)
 /* Every queued line must fit the queue: --max-line within --buffer. */
 static void check_sizes(void)
 {
-	size_t room = queue_max(&q) - sizeof(struct item) - NET_NAME_MAX;
+	size_t room = queue_max(&st.q) - sizeof(struct item) - NET_NAME_MAX;
 
 	if (rt.max_line <= room)
 		return;
@@ -1087,14 +970,14 @@ int main(int argc, char **argv)
 		}
 	}
 	check_options(argc, argv);
-	if (queue_init(&q, (size_t)buffer_size) < 0)
+	if (queue_init(&st.q, (size_t)buffer_size) < 0)
 		rt_oom();
 	check_sizes();
 	if (!udp)
 		rt_stat("connections", &connections);
 	rt_stat("bytes", &bytes_in);
 	rt_stat("lines", &lines);
-	rt_stat("queued", &queued);
+	rt_stat("queued", &st.queued);
 	rt_stat("paused", &paused);
 	if (udp) {
 		rt_stat("datagrams", &datagrams);
@@ -1105,12 +988,17 @@ int main(int argc, char **argv)
 	atexit(cleanup);
 	raise_fd_limit();
 	mono_ms = tm_mono();
-	bucket_init(&bucket, rate, mono_ms);
+	bucket_init(&st.bucket, rate, mono_ms);
+	st.on_full = on_full;
+	st.what = "lines";
+	st.size = item_size;
+	st.emit = item_emit;
 	if (listening)
 		start_listening();
 	else
 		dial_start();
-	setup_stdout();
+	/* A slow reader fills the queue instead of stopping the loop. */
+	stdout_flags = out_nonblocking(STDOUT_FILENO);
 	run();
 	if (rt.dropped > 0)
 		rt_warn("dropped %llu lines in all: buffer full (--on-full %s)",
@@ -1119,7 +1007,7 @@ int main(int argc, char **argv)
 		rt_warn("the kernel dropped %llu datagrams: receive buffer full",
 		        kernel_dropped);
 	cleanup();
-	queue_free(&q);
+	queue_free(&st.q);
 	free(dgram);
 	free(conns);
 	json_obj_free(&obj);
