@@ -28,15 +28,12 @@
  * reaches it; readings are sent in arrival order (ties in the order they
  * were made), and whatever is still held at the end is sent then.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <csv.h>
 
@@ -46,17 +43,12 @@
 #include "sim.h"
 #include "tm.h"
 
-#define DEFAULT_START	1767225600000LL	/* 2026-01-01T00:00:00Z */
-#define MAX_SLOTS	(1ULL << 53)	/* n stays exact as a double */
 #define MAX_SENSORS	1000000
 #define MAX_PREFIX	100
 #define MAX_HELD	10000000	/* readings the reorder queue may hold */
 #define DAY_MS		86400000
 #define DRIFT_TAU_S	21600.0		/* the drift forgets over about 6 h */
 #define LATE_DEFAULT_MS	60000		/* late delay without --disorder */
-#define BATCH		1024		/* slots between signal checks */
-#define MIN_SLEEP_NS	1000000		/* paced batches at least 1 ms apart */
-#define MAX_SLEEP_NS	200000000	/* bound on a missed signal's delay */
 
 enum { NONE, SPIKE, STUCK, DROPOUT };
 
@@ -119,13 +111,7 @@ static const struct type_def types[] = {
 
 #define NTYPES	(sizeof types / sizeof types[0])
 
-/* Options. */
-static uint64_t seed = 1;		/* --seed */
-static int64_t start_ms = -1;		/* --start; -1: default */
-static double rate = 10;		/* -r: slots per second */
-static long long max_count = -1;	/* -c; -1: no limit */
-static int64_t duration_ms = -1;	/* -d; -1: no limit */
-static int pacing = 1;			/* cleared by --no-pacing */
+/* Options besides those of every simulator (sim.h). */
 static long long nsensors = 10;		/* -n */
 static unsigned char type_list[NTYPES] = { 0, 1, 2 };	/* --types */
 static unsigned ntype_list = 3;
@@ -135,11 +121,6 @@ static double anomaly_rate;		/* --anomaly-rate */
 static int64_t disorder_ms;		/* --disorder */
 static double late_fraction;		/* --late-fraction */
 static int csv;				/* --format csv */
-
-/* A prepared piece of output text: arena.p[off .. off + len). */
-struct frag {
-	uint32_t off, len;
-};
 
 struct sensor {
 	double base, swing, peak;	/* peak: fraction of a day */
@@ -171,12 +152,11 @@ struct bucket {
 
 /* The output layout, in the format asked for. */
 static struct {
-	struct frag open, after_ts, id_open, id_close, close;
-	struct frag type_head[NTYPES];	/* ends with the value's lead-in */
-	struct frag unit_tail[NTYPES];	/* ends with seq's lead-in */
+	struct sim_frag open, after_ts, id_open, id_close, close;
+	/* Per type: up to the value, and from the unit up to the seq. */
+	struct sim_frag type_head[NTYPES], unit_tail[NTYPES];
 } lay;
 
-static struct buf arena;
 static struct sensor *sensors;
 static uint32_t *owner;			/* slot n is owner[n % nsensors]'s */
 static struct sim_rng vrng, arng, drng;	/* values, anomalies, delays */
@@ -184,28 +164,24 @@ static double step_scale[NTYPES];	/* steps per unit */
 static double drift_keep, drift_new;	/* per reading, for every sensor */
 static int id_width;
 static size_t rec_max;			/* bound on one record's length */
-static double ms_per_slot;
 static uint64_t made;			/* readings made (not dropped out) */
 
 static struct bucket queue[64];
 static uint64_t queue_used;		/* bit b: queue[b] not empty */
 static uint64_t queue_last;		/* the key last taken out */
 
-/* The clock of the reading being written, cached per second. */
-static int64_t cur_sec = INT64_MIN;
-static char ts_head[20];		/* YYYY-MM-DDTHH:MM:SS. */
+/* The time of the reading being written. */
+static struct sim_ts stamp = { .sec = INT64_MIN };
 
 /* Counters for the stats line. */
 static unsigned long long nspikes, nstuck, ndropouts, nlate;
 
-/* Random numbers: splitmix64 to seed, xoshiro256** to draw. */
+/* Random numbers. */
 
 /* Stream k of the seed: independent of every other stream. */
 static void rng_stream(struct sim_rng *r, uint64_t k)
 {
-	uint64_t s = seed ^ (k * 0xd1b54a32d192ed03ULL);
-
-	sim_rng_seed(r, sim_splitmix(&s));
+	sim_rng_seed(r, sim_mix(sim.seed, k));
 }
 
 /*
@@ -224,27 +200,6 @@ static inline double gauss(struct sim_rng *r)
 
 /* Startup. */
 
-static struct frag frag_add(const char *s, size_t len)
-{
-	struct frag f;
-
-	if (arena.len + len > UINT32_MAX || buf_add(&arena, s, len) < 0)
-		rt_oom();
-	f.off = (uint32_t)(arena.len - len);
-	f.len = (uint32_t)len;
-	return f;
-}
-
-/* The content of a JSON string, escaped by the one escaper of all output. */
-static struct frag json_frag(struct out *scratch, const char *s, size_t len)
-{
-	scratch->len = 0;
-	out_json_str(scratch, s, len);
-	if (scratch->err)
-		rt_oom();
-	return frag_add(scratch->buf + 1, scratch->len - 2);
-}
-
 /* Fields that a CSV reader would split, cut or trim are quoted by libcsv;
  * the others are written as they are. */
 static int csv_needs_quotes(const char *s, size_t len)
@@ -254,74 +209,70 @@ static int csv_needs_quotes(const char *s, size_t len)
 	    s[len - 1] == '\t'));
 }
 
-static struct frag csv_frag(const char *s, size_t len)
+static struct sim_frag csv_frag(const char *s, size_t len)
 {
 	size_t n;
 
 	if (!csv_needs_quotes(s, len))
-		return frag_add(s, len);
+		return sim_text_add(s, len);
 	n = csv_write(NULL, 0, s, len);
-	if (n > UINT32_MAX || buf_reserve(&arena, n) < 0)
+	if (n > UINT32_MAX || buf_reserve(&sim_text, n) < 0)
 		rt_oom();
-	csv_write(arena.p + arena.len, n, s, len);
-	arena.len += n;
-	return (struct frag){ (uint32_t)(arena.len - n), (uint32_t)n };
+	csv_write(sim_text.p + sim_text.len, n, s, len);
+	sim_text.len += n;
+	return (struct sim_frag){ (uint32_t)(sim_text.len - n), (uint32_t)n };
 }
 
-/* lead + field + tail, in a row in the arena. */
-static struct frag text(struct out *scratch, const char *lead,
-                        const char *field, const char *tail)
+/* lead + field + tail, one piece of text, the field in the format. */
+static struct sim_frag text(const char *lead, const char *field,
+                            const char *tail)
 {
-	struct frag f = frag_add(lead, strlen(lead));
+	struct sim_frag f = sim_text_add(lead, strlen(lead));
 
-	if (scratch != NULL)
-		f.len += json_frag(scratch, field, strlen(field)).len;
-	else
+	if (csv)
 		f.len += csv_frag(field, strlen(field)).len;
-	f.len += frag_add(tail, strlen(tail)).len;
+	else
+		f.len += sim_text_json(field, strlen(field)).len;
+	f.len += sim_text_add(tail, strlen(tail)).len;
 	return f;
 }
 
 static void layout_json(void)
 {
-	struct out scratch;
 	size_t i;
 
-	if (out_init(&scratch, -1) < 0)
-		rt_oom();
-	lay.open = frag_add("{\"ts\":\"", 7);
-	lay.after_ts = frag_add("\",\"sensor_id\":\"", 15);
-	lay.id_open = json_frag(&scratch, prefix, strlen(prefix));
-	lay.id_close = frag_add("", 0);
-	lay.close = frag_add("}", 1);
+	lay.open = sim_text_add("{\"ts\":\"", 7);
+	lay.after_ts = sim_text_add("\",\"sensor_id\":\"", 15);
+	lay.id_open = sim_text_json(prefix, strlen(prefix));
+	lay.id_close = sim_text_add("", 0);
+	lay.close = sim_text_add("}", 1);
 	for (i = 0; i < NTYPES; i++) {
-		lay.type_head[i] = text(&scratch, "\",\"type\":\"",
-		                        types[i].name, "\",\"value\":");
-		lay.unit_tail[i] = text(&scratch, ",\"unit\":\"",
-		                        types[i].unit, "\",\"seq\":");
+		lay.type_head[i] = text("\",\"type\":\"", types[i].name,
+		                        "\",\"value\":");
+		lay.unit_tail[i] = text(",\"unit\":\"", types[i].unit,
+		                        "\",\"seq\":");
 	}
-	out_free(&scratch);
 }
 
 static void layout_csv(void)
 {
 	size_t i;
 
-	lay.open = frag_add("", 0);
-	lay.after_ts = frag_add(",", 1);
+	lay.open = sim_text_add("", 0);
+	lay.after_ts = sim_text_add(",", 1);
 	/* Digits need no quoting: a quoted id is the quoted prefix without
 	 * its closing quote, the digits, and the closing quote. */
 	lay.id_open = csv_frag(prefix, strlen(prefix));
 	if (csv_needs_quotes(prefix, strlen(prefix))) {
 		lay.id_open.len--;
-		lay.id_close = frag_add("\"", 1);
+		lay.id_close = sim_text_add("\"", 1);
 	} else {
-		lay.id_close = frag_add("", 0);
+		lay.id_close = sim_text_add("", 0);
 	}
-	lay.close = frag_add("", 0);
+	lay.close = sim_text_add("", 0);
 	for (i = 0; i < NTYPES; i++) {
-		lay.type_head[i] = text(NULL, ",", types[i].name, ",");
-		lay.unit_tail[i] = text(NULL, ",", types[i].unit, ",");
+		lay.type_head[i] = text(",", types[i].name, ",");
+		lay.unit_tail[i] = text(",", types[i].unit, ",");
 	}
 }
 
@@ -345,7 +296,7 @@ static size_t record_bound(void)
 static void make_sensors(void)
 {
 	struct sim_rng p, q;
-	uint32_t i, j, t;
+	uint32_t i;
 
 	sensors = rt_xcalloc((size_t)nsensors, sizeof *sensors);
 	owner = rt_xcalloc((size_t)nsensors, sizeof *owner);
@@ -362,14 +313,9 @@ static void make_sensors(void)
 		s->peak = (d->peak_h + 2 * sim_uniform(&p) - 1) / 24;
 		s->drift = d->drift * gauss(&p);
 	}
-	/* Fisher-Yates: the order in which sensors take their slots. */
+	/* The order in which sensors take their slots. */
 	rng_stream(&q, 2);
-	for (i = 0; i < nsensors; i++)
-		owner[i] = i;
-	for (i = (uint32_t)nsensors - 1; i > 0; i--) {
-		j = sim_below(&q, i + 1);
-		t = owner[i], owner[i] = owner[j], owner[j] = t;
-	}
+	sim_shuffle(&q, owner, (uint32_t)nsensors);
 }
 
 static void setup(void)
@@ -390,7 +336,7 @@ static void setup(void)
 	/* The drift is an Ornstein-Uhlenbeck process sampled once per
 	 * reading: it keeps part of itself and takes fresh noise so that its
 	 * spread stays the type's drift. */
-	keep = exp(-(double)nsensors * ms_per_slot / 1000 / DRIFT_TAU_S);
+	keep = exp(-(double)nsensors * sim.ms_per_slot / 1000 / DRIFT_TAU_S);
 	drift_keep = keep;
 	drift_new = sqrt(1 - keep * keep);
 	make_sensors();
@@ -407,24 +353,11 @@ static void cleanup(void)
 	free(owner);
 	for (i = 0; i < 64; i++)
 		free(queue[i].h);
-	buf_free(&arena);
+	sim_text_free();
 	buf_free(&prefix_buf);
 }
 
-/* The schedule: slot n is due at offset n / rate from the start. */
-
-static inline int64_t offset_ms(uint64_t n)
-{
-	return (int64_t)((double)n * ms_per_slot);
-}
-
 /* Writing a reading. */
-
-static inline char *put(char *w, struct frag f)
-{
-	memcpy(w, arena.p + f.off, f.len);
-	return w + f.len;
-}
 
 static char *put_u64(char *w, uint64_t v)
 {
@@ -476,50 +409,25 @@ static char *put_steps(char *w, int32_t k, int decimals)
 	return put_padded(w, frac, decimals);
 }
 
-static char *put_ts(char *w, int64_t ms)
-{
-	int64_t sec = tm_floor(ms, 1000);
-	unsigned f = (unsigned)(ms - sec);
-	char t[TM_LEN + 1];
-
-	if (sec != cur_sec) {
-		cur_sec = sec;
-		tm_format(sec, t);
-		memcpy(ts_head, t, 20);
-	}
-	memcpy(w, ts_head, 20);
-	w[20] = (char)('0' + f / 100);
-	w[21] = (char)('0' + f / 10 % 10);
-	w[22] = (char)('0' + f % 10);
-	w[23] = 'Z';
-	return w + TM_LEN;
-}
-
 static void emit(const struct reading *r)
 {
-	struct out *o = &rt.out;
 	unsigned t = sensors[r->sensor].type;
-	char *w;
+	int64_t ms = sim_slot_ms(r->slot);
+	char *w = sim_rec_begin(rec_max);
 
-	if (o->cap - o->len < rec_max) {
-		out_grow(o, rec_max);
-		if (o->cap - o->len < rec_max)
-			rt_oom();
-	}
-	w = o->buf + o->len;
-	w = put(w, lay.open);
-	w = put_ts(w, start_ms + offset_ms(r->slot));
-	w = put(w, lay.after_ts);
-	w = put(w, lay.id_open);
+	sim_ts_move(&stamp, ms);
+	w = sim_put(w, lay.open);
+	w = sim_ts_put(&stamp, w, ms);
+	w = sim_put(w, lay.after_ts);
+	w = sim_put(w, lay.id_open);
 	w = put_padded(w, (uint64_t)r->sensor + 1, id_width);
-	w = put(w, lay.id_close);
-	w = put(w, lay.type_head[t]);
+	w = sim_put(w, lay.id_close);
+	w = sim_put(w, lay.type_head[t]);
 	w = put_steps(w, r->value, types[t].decimals);
-	w = put(w, lay.unit_tail[t]);
+	w = sim_put(w, lay.unit_tail[t]);
 	w = put_u64(w, r->seq);
-	w = put(w, lay.close);
-	o->len = (size_t)(w - o->buf);
-	rt_emit_end();
+	w = sim_put(w, lay.close);
+	sim_rec_end(w);
 }
 
 /*
@@ -568,7 +476,7 @@ static void bucket_clear(struct bucket *b)
 
 static void hold(const struct reading *r, int64_t arrival)
 {
-	struct held h = { (uint64_t)(arrival - start_ms), *r };
+	struct held h = { (uint64_t)(arrival - sim.start_ms), *r };
 
 	bucket_add(&h);
 }
@@ -584,7 +492,8 @@ static uint64_t held_min(void)
 /* Sends the held readings that have arrived by time t, in arrival order. */
 static void release(int64_t t)
 {
-	uint64_t due = t == INT64_MAX ? UINT64_MAX : (uint64_t)(t - start_ms);
+	uint64_t due = t == INT64_MAX ? UINT64_MAX :
+	               (uint64_t)(t - sim.start_ms);
 	struct bucket *b;
 	size_t i;
 
@@ -706,30 +615,9 @@ static int make(uint64_t n, int64_t ts, struct reading *r)
 
 /* Running the schedule. */
 
-/* How many slots -d and the end of year 9999 allow. */
-static uint64_t slot_limit(void)
-{
-	int64_t end = TM_MAX - start_ms + 1;
-	double k;
-	uint64_t n;
-
-	if (duration_ms >= 0 && duration_ms < end)
-		end = duration_ms;
-	/* Slots are those with offset_ms(n) < end. */
-	k = (double)end / ms_per_slot;
-	if (k >= (double)MAX_SLOTS)
-		return MAX_SLOTS;
-	n = (uint64_t)k;
-	while (n > 0 && offset_ms(n - 1) >= end)
-		n--;
-	while (offset_ms(n) < end)
-		n++;
-	return n;
-}
-
 static void slot(uint64_t n)
 {
-	int64_t ts = start_ms + offset_ms(n);
+	int64_t ts = sim_slot_ms(n);
 	struct reading r;
 
 	if (queue_used != 0)
@@ -740,61 +628,35 @@ static void slot(uint64_t n)
 	}
 }
 
-static void run_unpaced(uint64_t limit, uint64_t count)
-{
-	uint64_t n;
-
-	for (n = 0; n < limit && made < count; n++) {
-		if (n % BATCH == 0) {
-			if (rt_stop)
-				break;
-			rt_check_signals();
-		}
-		slot(n);
-	}
-}
-
 /*
- * Real time: each wake-up makes every reading that has come due and sends
- * every held one that has arrived, in one flush, then sleeps until the
- * next is due (at least a millisecond, so high rates go out in batches).
- * Held readings that arrive by the schedule's time so far are sent: those
- * not made yet all arrive later, or tie and were made later.
+ * Runs the schedule until count readings are made.  Paced, each batch
+ * also sends the held readings that have arrived by the schedule's time
+ * so far (those not made yet all arrive later, or tie and were made
+ * later), and the run wakes for the next held one to arrive if that comes
+ * before the next slot.
  */
-static void run_paced(uint64_t limit, uint64_t count)
+static void run(uint64_t limit, uint64_t count)
 {
-	double ns_per_slot = 1e9 / rate;
-	int64_t t0 = sim_mono_ns(), now, wake, sched;
-	uint64_t n = 0, due, key;
+	struct sim_run r;
+	int64_t sched;
+	uint64_t key;
 
-	while (n < limit && made < count && !rt_stop) {
-		now = sim_mono_ns();
-		due = (uint64_t)((double)(now - t0) / ns_per_slot) + 1;
-		if (due > limit)
-			due = limit;
-		if (due > n + BATCH)
-			due = n + BATCH;
-		for (; n < due && made < count; n++)
-			slot(n);
-		sched = start_ms + (now - t0) / 1000000;
-		if (n < limit && start_ms + offset_ms(n) < sched)
-			sched = start_ms + offset_ms(n);
-		release(sched);
-		rt_check_signals();
-		if (n == limit || made == count || rt_stop)
-			break;
-		wake = t0 + (int64_t)((double)n * ns_per_slot);
-		if ((key = held_min()) != UINT64_MAX &&
-		    t0 + (int64_t)key * 1000000 < wake)
-			wake = t0 + (int64_t)key * 1000000;
-		if (wake <= now)
-			continue;
-		rt_flush();
-		if (wake < now + MIN_SLEEP_NS)
-			wake = now + MIN_SLEEP_NS;
-		if (wake > now + MAX_SLEEP_NS)
-			wake = now + MAX_SLEEP_NS;
-		sim_sleep_until(wake);
+	/* -c 0 makes no reading, so it needs no slot. */
+	sim_run_init(&r, count == 0 ? 0 : limit);
+	while (sim_run_next(&r)) {
+		for (; r.n < r.end && made < count; r.n++)
+			slot(r.n);
+		if (sim.pacing) {
+			sched = sim.start_ms + (r.now - r.t0) / 1000000;
+			if (r.n < r.limit && sim_slot_ms(r.n) < sched)
+				sched = sim_slot_ms(r.n);
+			release(sched);
+			key = held_min();
+			r.wake_by = key == UINT64_MAX ? INT64_MAX :
+			            r.t0 + (int64_t)key * 1000000;
+		}
+		if (made == count)
+			r.limit = r.n;
 	}
 }
 
@@ -875,8 +737,8 @@ static _Noreturn void usage(int status)
 }
 
 enum {
-	OPT_SEED = 0x2000, OPT_START, OPT_NO_PACING, OPT_TYPES, OPT_PREFIX,
-	OPT_ANOMALY_RATE, OPT_DISORDER, OPT_LATE_FRACTION, OPT_FORMAT
+	OPT_TYPES = 0x2000, OPT_PREFIX, OPT_ANOMALY_RATE, OPT_DISORDER,
+	OPT_LATE_FRACTION, OPT_FORMAT
 };
 
 static const struct option longopts[] = {
@@ -884,9 +746,9 @@ static const struct option longopts[] = {
 	{"duration", required_argument, NULL, 'd'},
 	{"sensors", required_argument, NULL, 'n'},
 	{"rate", required_argument, NULL, 'r'},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"start", required_argument, NULL, OPT_START},
-	{"no-pacing", no_argument, NULL, OPT_NO_PACING},
+	{"seed", required_argument, NULL, SIM_OPT_SEED},
+	{"start", required_argument, NULL, SIM_OPT_START},
+	{"no-pacing", no_argument, NULL, SIM_OPT_NO_PACING},
 	{"types", required_argument, NULL, OPT_TYPES},
 	{"prefix", required_argument, NULL, OPT_PREFIX},
 	{"anomaly-rate", required_argument, NULL, OPT_ANOMALY_RATE},
@@ -903,26 +765,8 @@ static const struct option longopts[] = {
 static void parse_option(int c, const char *arg)
 {
 	switch (c) {
-	case 'c':
-		max_count = rt_opt_int("-c", arg, 0, LLONG_MAX);
-		break;
-	case 'd':
-		duration_ms = rt_opt_dur("-d", arg, 0, TM_MAX);
-		break;
 	case 'n':
 		nsensors = rt_opt_int("-n", arg, 1, MAX_SENSORS);
-		break;
-	case 'r':
-		rate = rt_opt_double("-r", arg, 0.001, 1e9);
-		break;
-	case OPT_SEED:
-		seed = (uint64_t)rt_opt_int("--seed", arg, 0, LLONG_MAX);
-		break;
-	case OPT_START:
-		start_ms = rt_opt_time("--start", arg);
-		break;
-	case OPT_NO_PACING:
-		pacing = 0;
 		break;
 	case OPT_TYPES:
 		parse_types(arg);
@@ -945,7 +789,7 @@ static void parse_option(int c, const char *arg)
 	case 'h':
 		usage(0);
 	default:
-		if (!rt_option(c, arg))
+		if (!sim_option(c, arg) && !rt_option(c, arg))
 			usage(2);
 	}
 }
@@ -954,9 +798,9 @@ static void parse_option(int c, const char *arg)
 static void check_options(void)
 {
 	double late_ms = disorder_ms == 0 ? LATE_DEFAULT_MS : 20.0 * disorder_ms;
-	double held = rate * ((double)disorder_ms + late_fraction * late_ms) / 1000;
+	double held_ms = (double)disorder_ms + late_fraction * late_ms;
 
-	if (held > MAX_HELD)
+	if (sim.rate * held_ms / 1000 > MAX_HELD)
 		rt_die(2, "-r and %s: over %d readings would be held back at once",
 		       disorder_ms > 0 ? "--disorder" : "--late-fraction", MAX_HELD);
 }
@@ -974,11 +818,8 @@ int main(int argc, char **argv)
 		usage(2);
 	}
 	check_options();
-	if (start_ms < 0)
-		start_ms = pacing ? tm_now() : DEFAULT_START;
-	ms_per_slot = 1000.0 / rate;
-	limit = slot_limit();
-	count = max_count >= 0 ? (uint64_t)max_count : UINT64_MAX;
+	limit = sim_schedule(UINT64_MAX);
+	count = sim.count >= 0 ? (uint64_t)sim.count : UINT64_MAX;
 	rt_stat("spikes", &nspikes);
 	rt_stat("stuck", &nstuck);
 	rt_stat("dropouts", &ndropouts);
@@ -988,10 +829,7 @@ int main(int argc, char **argv)
 		out_lit(&rt.out, "ts,sensor_id,type,value,unit,seq\n");
 		rt_flush();
 	}
-	if (pacing)
-		run_paced(limit, count);
-	else
-		run_unpaced(limit, count);
+	run(limit, count);
 	release(INT64_MAX);
 	cleanup();
 	return rt_finish(0);

@@ -13,55 +13,34 @@
  * a schedule of trends makes a new hashtag rise, peak and fade every
  * --trend-every of simulated time.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "buf.h"
-#include "out.h"
 #include "rt.h"
 #include "sim.h"
-#include "tm.h"
 
 #define SNOWFLAKE_EPOCH	1288834974657LL	/* Twitter's, so ids look real */
 #define SNOWFLAKE_SPAN	(1LL << 41)	/* ms the time bits can count */
-#define DEFAULT_START	1767225600000LL	/* 2026-01-01T00:00:00Z */
-#define MAX_POSTS	(1ULL << 53)	/* n stays exact as a double */
 #define NUSERS		4096
 #define MAX_TRENDS	8
-#define BATCH		1024		/* posts between signal checks */
-#define MIN_SLEEP_NS	1000000		/* paced batches at least 1 ms apart */
-#define MAX_SLEEP_NS	200000000	/* bound on a missed signal's delay */
 
 enum { PT, EN, ES, NLANG };
 
-/* Options. */
-static uint64_t seed = 1;		/* --seed */
-static int64_t start_ms = -1;		/* --start; -1: default */
-static double rate = 10;		/* -r: posts per second */
-static long long max_count = -1;	/* -c; -1: no limit */
-static int64_t duration_ms = -1;	/* -d; -1: no limit */
-static int pacing = 1;			/* cleared by --no-pacing */
+/* Options besides those of every simulator (sim.h). */
 static int64_t trend_every = 300000;	/* --trend-every */
 
-/* A prepared piece of JSON string content: arena.p[off .. off + len). */
-struct frag {
-	uint32_t off, len;
-};
-
+/* Pieces of text are prepared JSON string content (sim_text_json). */
 struct pool {
-	struct frag *f;
+	struct sim_frag *f;
 	uint32_t n, max;		/* count, longest */
 };
 
 struct user {
-	struct frag head;		/* ","user":"NAME","lang":"xx","text":" */
-	struct frag at;			/* @NAME */
+	struct sim_frag head;		/* ","user":"NAME","lang":"xx","text":" */
+	struct sim_frag at;		/* @NAME */
 	unsigned char lang;
 };
 
@@ -76,7 +55,6 @@ struct trend {
 	uint32_t thr;			/* chance per post, of 2^32 */
 };
 
-static struct buf arena;
 static struct sim_rng rng;
 static struct user users[NUSERS];
 static struct alias poster_law, mention_law, tag_law;
@@ -88,12 +66,10 @@ static uint32_t *tag_rank;		/* Zipf rank -> tag */
 static uint32_t *trend_order;		/* trend k -> trend tag */
 static uint32_t nbrands;		/* users[0 .. nbrands) are brands */
 static uint64_t worker;			/* snowflake worker bits */
-static double ms_per_post;		/* the schedule's step */
 static size_t rec_max;			/* bound on one record's length */
 
-/* The clock of the post being made, cached per simulated second. */
-static int64_t cur_sec = INT64_MIN;
-static char ts_head[32];		/* ,"ts":"YYYY-MM-DDTHH:MM:SS. */
+/* The time of the post being made. */
+static struct sim_ts stamp = { .sec = INT64_MIN };
 static struct trend active[MAX_TRENDS];
 static int nactive;
 static uint64_t last_id;
@@ -489,29 +465,13 @@ static void alias_free(struct alias *a)
 	free(a->alt);
 }
 
-/* Appends s, JSON-escaped by the one escaper all output goes through. */
-static struct frag frag_add(struct out *scratch, const char *s, size_t len)
+static void pool_add(struct pool *pl, const char *s, size_t len, uint32_t cap)
 {
-	struct frag f;
-
-	scratch->len = 0;
-	out_json_str(scratch, s, len);
-	if (scratch->err || arena.len + scratch->len > UINT32_MAX ||
-	    buf_add(&arena, scratch->buf + 1, scratch->len - 2) < 0)
-		rt_oom();
-	f.off = (uint32_t)(arena.len - (scratch->len - 2));
-	f.len = (uint32_t)(scratch->len - 2);
-	return f;
-}
-
-static void pool_add(struct pool *pl, struct out *scratch, const char *s,
-                     size_t len, uint32_t cap)
-{
-	struct frag f;
+	struct sim_frag f;
 
 	if (pl->f == NULL)
 		pl->f = rt_xcalloc(cap, sizeof *pl->f);
-	f = frag_add(scratch, s, len);
+	f = sim_text_json(s, len);
 	pl->f[pl->n++] = f;
 	if (f.len > pl->max)
 		pl->max = f.len;
@@ -526,13 +486,12 @@ static uint32_t count_src(const char *const *src)
 	return n;
 }
 
-static void pool_load(struct pool *pl, struct out *scratch,
-                      const char *const *src)
+static void pool_load(struct pool *pl, const char *const *src)
 {
 	uint32_t i, n = count_src(src);
 
 	for (i = 0; i < n; i++)
-		pool_add(pl, scratch, src[i], strlen(src[i]), n);
+		pool_add(pl, src[i], strlen(src[i]), n);
 }
 
 /* Does the text end in a letter or digit (Latin-1 letters included)? */
@@ -547,8 +506,7 @@ static int ends_open(const char *t, size_t len)
 
 /* The sentences again, with a full stop where one is missing, for when
  * another sentence follows. */
-static void pool_load_closed(struct pool *pl, struct out *scratch,
-                             const char *const *src)
+static void pool_load_closed(struct pool *pl, const char *const *src)
 {
 	uint32_t i, n = count_src(src);
 	char t[256];
@@ -561,7 +519,7 @@ static void pool_load_closed(struct pool *pl, struct out *scratch,
 		memcpy(t, src[i], len);
 		if (ends_open(t, len))
 			t[len++] = '.';
-		pool_add(pl, scratch, t, len, n);
+		pool_add(pl, t, len, n);
 	}
 }
 
@@ -598,8 +556,7 @@ static void recase(char *d, const char *s, int upper)
 }
 
 /* Each hashtag as written, in lower case and in upper case, with its #. */
-static void load_tags(struct pool variants[3], struct out *scratch,
-                      const char *const *src)
+static void load_tags(struct pool variants[3], const char *const *src)
 {
 	uint32_t i, n = count_src(src);
 	char t[128];
@@ -611,25 +568,20 @@ static void load_tags(struct pool variants[3], struct out *scratch,
 			rt_die(1, "hashtag too long: '%s'", src[i]);
 		t[0] = '#';
 		memcpy(t + 1, src[i], len + 1);
-		pool_add(&variants[0], scratch, t, len + 1, n);
+		pool_add(&variants[0], t, len + 1, n);
 		recase(t + 1, src[i], 0);
-		pool_add(&variants[1], scratch, t, len + 1, n);
+		pool_add(&variants[1], t, len + 1, n);
 		recase(t + 1, src[i], 1);
-		pool_add(&variants[2], scratch, t, len + 1, n);
+		pool_add(&variants[2], t, len + 1, n);
 	}
 }
 
 /* A permutation of 0..n-1 from the generator (Fisher-Yates). */
 static uint32_t *shuffled(uint32_t n)
 {
-	uint32_t *v = rt_xcalloc(n, sizeof *v), i, j, t;
+	uint32_t *v = rt_xcalloc(n, sizeof *v);
 
-	for (i = 0; i < n; i++)
-		v[i] = i;
-	for (i = n - 1; i > 0; i--) {
-		j = sim_below(&rng, i + 1);
-		t = v[i], v[i] = v[j], v[j] = t;
-	}
+	sim_shuffle(&rng, v, n);
 	return v;
 }
 
@@ -669,39 +621,35 @@ static void make_name(char *name, int lang)
 	name[len] = '\0';
 }
 
-static void add_user(struct user *u, struct out *scratch, const char *name,
-                     int lang)
+static void add_user(struct user *u, const char *name, int lang)
 {
 	char head[96];
 	int n;
 
 	u->lang = (unsigned char)lang;
 	n = snprintf(head, sizeof head, "@%s", name);
-	u->at = frag_add(scratch, head, (size_t)n);
+	u->at = sim_text_json(head, (size_t)n);
 	/* Names need no escaping, so the head can be added as JSON text. */
 	n = snprintf(head, sizeof head, "\",\"user\":\"%s\",\"lang\":\"%s\","
 	             "\"text\":\"", name, lang_name[lang]);
-	if (buf_add(&arena, head, (size_t)n) < 0)
-		rt_oom();
-	u->head.off = (uint32_t)(arena.len - (size_t)n);
-	u->head.len = (uint32_t)n;
+	u->head = sim_text_add(head, (size_t)n);
 }
 
 /* Brands first (most mentioned), then people of the three languages. */
-static void make_users(struct out *scratch)
+static void make_users(void)
 {
 	uint32_t i;
 	char name[16];
 
 	nbrands = count_src(brand_src);
 	for (i = 0; i < nbrands; i++)
-		add_user(&users[i], scratch, brand_src[i], EN);
+		add_user(&users[i], brand_src[i], EN);
 	for (; i < NUSERS; i++) {
 		uint32_t r = sim_below(&rng, 100);
 		int lang = r < 40 ? PT : r < 75 ? EN : ES;
 
 		make_name(name, lang);
-		add_user(&users[i], scratch, name, lang);
+		add_user(&users[i], name, lang);
 	}
 }
 
@@ -728,27 +676,22 @@ static size_t record_bound(void)
 
 static void setup(void)
 {
-	struct out scratch;
-	uint64_t s = seed;
 	int l;
 
-	if (out_init(&scratch, -1) < 0)
-		rt_oom();
-	sim_rng_seed(&rng, seed);
-	worker = (sim_splitmix(&s) >> 54) << 12;
+	sim_rng_seed(&rng, sim.seed);
+	worker = (sim_mix(sim.seed, 0) >> 54) << 12;
 	for (l = 0; l < NLANG; l++) {
-		pool_load(&sentences[l], &scratch, sentence_src[l]);
-		pool_load_closed(&closed[l], &scratch, sentence_src[l]);
-		pool_load(&reactions[l], &scratch, reaction_src[l]);
-		pool_load(&articles[l], &scratch, article_src[l]);
+		pool_load(&sentences[l], sentence_src[l]);
+		pool_load_closed(&closed[l], sentence_src[l]);
+		pool_load(&reactions[l], reaction_src[l]);
+		pool_load(&articles[l], article_src[l]);
 	}
-	pool_load(&emoji, &scratch, emoji_src);
-	pool_load(&queries, &scratch, query_src);
-	pool_load(&anchors, &scratch, anchor_src);
-	load_tags(tags, &scratch, tag_src);
-	load_tags(trend_tags, &scratch, trend_src);
-	make_users(&scratch);
-	out_free(&scratch);
+	pool_load(&emoji, emoji_src);
+	pool_load(&queries, query_src);
+	pool_load(&anchors, anchor_src);
+	load_tags(tags, tag_src);
+	load_tags(trend_tags, trend_src);
+	make_users();
 	alias_build(&poster_law, NUSERS - nbrands, 20);
 	alias_build(&mention_law, NUSERS, 3);
 	alias_build(&tag_law, tags[0].n, 1);
@@ -779,7 +722,7 @@ static void cleanup(void)
 	alias_free(&poster_law);
 	alias_free(&mention_law);
 	alias_free(&tag_law);
-	buf_free(&arena);
+	sim_text_free();
 }
 
 /* The trend schedule. */
@@ -794,8 +737,7 @@ static void cleanup(void)
  */
 static uint32_t trend_at(int64_t k, int64_t rel)
 {
-	uint64_t h = seed ^ ((uint64_t)k * 0xd1b54a32d192ed03ULL);
-	uint64_t r = sim_splitmix(&h);
+	uint64_t r = sim_mix(sim.seed, (uint64_t)k);
 	int64_t e = trend_every, t0, rise, decay, t;
 	uint64_t peak;
 
@@ -820,7 +762,7 @@ static uint32_t trend_tag(int64_t k)
 
 static void trends_update(int64_t now)
 {
-	int64_t rel = now - start_ms, k, kmax;
+	int64_t rel = now - sim.start_ms, k, kmax;
 	uint32_t thr;
 
 	nactive = 0;
@@ -835,15 +777,9 @@ static void trends_update(int64_t now)
 
 /* The post maker. */
 
-static inline char *put(char *w, struct frag f)
-{
-	memcpy(w, arena.p + f.off, f.len);
-	return w + f.len;
-}
-
 static inline char *put_pick(char *w, const struct pool *pl)
 {
-	return put(w, pl->f[sim_below(&rng, pl->n)]);
+	return sim_put(w, pl->f[sim_below(&rng, pl->n)]);
 }
 
 static char *put_u64(char *w, uint64_t v)
@@ -877,7 +813,7 @@ static inline char *put_tag(char *w, const struct pool v[3], uint32_t i)
 {
 	uint32_t r = sim_below(&rng, 100);
 
-	return put(w, v[r < 72 ? 0 : r < 94 ? 1 : 2].f[i]);
+	return sim_put(w, v[r < 72 ? 0 : r < 94 ? 1 : 2].f[i]);
 }
 
 static char *put_url(char *w, int lang)
@@ -944,12 +880,12 @@ static char *put_hashtags(char *w, uint32_t ntags, uint32_t first)
 static char *put_emoji(char *w)
 {
 	uint32_t r = sim_below(&rng, 100);
-	struct frag f = emoji.f[sim_below(&rng, emoji.n)];
+	struct sim_frag f = emoji.f[sim_below(&rng, emoji.n)];
 
 	*w++ = ' ';
-	w = put(w, f);
+	w = sim_put(w, f);
 	if (r >= 70)
-		w = r < 90 ? put_pick(w, &emoji) : put(put(w, f), f);
+		w = r < 90 ? put_pick(w, &emoji) : sim_put(sim_put(w, f), f);
 	return w;
 }
 
@@ -960,10 +896,10 @@ static char *put_text(char *w, const struct user *u)
 
 	if (r < 12) {
 		memcpy(w, "RT ", 3), w += 3;
-		w = put(w, users[alias_draw(&mention_law, &rng)].at);
+		w = sim_put(w, users[alias_draw(&mention_law, &rng)].at);
 		*w++ = ':', *w++ = ' ';
 	} else if (r < 30) {
-		w = put(w, users[alias_draw(&mention_law, &rng)].at);
+		w = sim_put(w, users[alias_draw(&mention_law, &rng)].at);
 		*w++ = ' ';
 	}
 	r = sim_below(&rng, 1000);
@@ -989,7 +925,7 @@ static char *put_text(char *w, const struct user *u)
 		w = put_emoji(w);
 	if (chance(&rng, 80)) {
 		memcpy(w, " cc ", 4), w += 4;
-		w = put(w, users[alias_draw(&mention_law, &rng)].at);
+		w = sim_put(w, users[alias_draw(&mention_law, &rng)].at);
 	}
 	w = put_hashtags(w, ntags, first);
 	if (chance(&rng, 250)) {
@@ -1015,129 +951,21 @@ static uint64_t next_id(int64_t ms)
 	return last_id = id;
 }
 
-static void clock_to(int64_t ms)
-{
-	int64_t sec = tm_floor(ms, 1000);
-	char t[TM_LEN + 1];
-
-	if (sec == cur_sec)
-		return;
-	cur_sec = sec;
-	tm_format(sec, t);
-	memcpy(ts_head, ",\"ts\":\"", 7);
-	memcpy(ts_head + 7, t, 20);
-	trends_update(ms);
-}
-
 static void post(int64_t ms)
 {
-	struct out *o = &rt.out;
 	const struct user *u = &users[nbrands + alias_draw(&poster_law, &rng)];
-	unsigned f;
-	char *w;
+	char *w = sim_rec_begin(rec_max);
 
-	if (o->cap - o->len < rec_max) {
-		out_grow(o, rec_max);
-		if (o->cap - o->len < rec_max)
-			rt_oom();
-	}
-	clock_to(ms);
-	w = o->buf + o->len;
+	if (sim_ts_move(&stamp, ms))
+		trends_update(ms);
 	memcpy(w, "{\"id\":", 6), w += 6;
 	w = put_u64(w, next_id(ms));
-	memcpy(w, ts_head, 27), w += 27;
-	f = (unsigned)(ms - cur_sec);
-	*w++ = (char)('0' + f / 100);
-	*w++ = (char)('0' + f / 10 % 10);
-	*w++ = (char)('0' + f % 10);
-	*w++ = 'Z';
-	w = put(w, u->head);
+	memcpy(w, ",\"ts\":\"", 7), w += 7;
+	w = sim_ts_put(&stamp, w, ms);
+	w = sim_put(w, u->head);
 	w = put_text(w, u);
 	*w++ = '"', *w++ = '}';
-	o->len = (size_t)(w - o->buf);
-	rt_emit_end();
-}
-
-/* The schedule: post n is due at offset n / rate from the start. */
-
-static inline int64_t offset_ms(uint64_t n)
-{
-	return (int64_t)((double)n * ms_per_post);
-}
-
-/* How many posts the options allow: -c, -d, and the end of year 9999. */
-static uint64_t post_limit(void)
-{
-	uint64_t limit = MAX_POSTS;
-	int64_t end = TM_MAX - start_ms + 1;
-	double k;
-
-	if (max_count >= 0 && (uint64_t)max_count < limit)
-		limit = (uint64_t)max_count;
-	if (duration_ms >= 0 && duration_ms < end)
-		end = duration_ms;
-	/* Posts are those with offset_ms(n) < end. */
-	k = (double)end / ms_per_post;
-	if (k < (double)limit) {
-		uint64_t n = (uint64_t)k;
-
-		while (n > 0 && offset_ms(n - 1) >= end)
-			n--;
-		while (offset_ms(n) < end)
-			n++;
-		if (n < limit)
-			limit = n;
-	}
-	return limit;
-}
-
-static void run_unpaced(uint64_t limit)
-{
-	uint64_t n;
-
-	for (n = 0; n < limit; n++) {
-		if (n % BATCH == 0) {
-			if (rt_stop)
-				break;
-			rt_check_signals();
-		}
-		post(start_ms + offset_ms(n));
-	}
-}
-
-/*
- * Real time: each wake-up writes every post that has come due, in one
- * flush, then sleeps until the next one is due (at least a millisecond,
- * so high rates go out in batches).  A signal cuts the sleep short.
- */
-static void run_paced(uint64_t limit)
-{
-	double ns_per_post = 1e9 / rate;
-	int64_t t0 = sim_mono_ns(), now, wake;
-	uint64_t n = 0, due;
-
-	while (n < limit && !rt_stop) {
-		now = sim_mono_ns();
-		due = (uint64_t)((double)(now - t0) / ns_per_post) + 1;
-		if (due > limit)
-			due = limit;
-		if (due > n + BATCH)
-			due = n + BATCH;
-		for (; n < due; n++)
-			post(start_ms + offset_ms(n));
-		rt_check_signals();
-		if (n == limit || rt_stop)
-			break;
-		wake = t0 + (int64_t)((double)n * ns_per_post);
-		if (wake <= now)
-			continue;
-		rt_flush();
-		if (wake < now + MIN_SLEEP_NS)
-			wake = now + MIN_SLEEP_NS;
-		if (wake > now + MAX_SLEEP_NS)
-			wake = now + MAX_SLEEP_NS;
-		sim_sleep_until(wake);
-	}
+	sim_rec_end(w);
 }
 
 /* Options. */
@@ -1155,16 +983,16 @@ static _Noreturn void usage(int status)
 }
 
 enum {
-	OPT_SEED = 0x2000, OPT_START, OPT_NO_PACING, OPT_TREND_EVERY
+	OPT_TREND_EVERY = 0x2000
 };
 
 static const struct option longopts[] = {
 	{"count", required_argument, NULL, 'c'},
 	{"duration", required_argument, NULL, 'd'},
 	{"rate", required_argument, NULL, 'r'},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"start", required_argument, NULL, OPT_START},
-	{"no-pacing", no_argument, NULL, OPT_NO_PACING},
+	{"seed", required_argument, NULL, SIM_OPT_SEED},
+	{"start", required_argument, NULL, SIM_OPT_START},
+	{"no-pacing", no_argument, NULL, SIM_OPT_NO_PACING},
 	{"trend-every", required_argument, NULL, OPT_TREND_EVERY},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -1179,24 +1007,6 @@ static void parse_options(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "c:d:hr:uV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c':
-			max_count = rt_opt_int("-c", optarg, 0, LLONG_MAX);
-			break;
-		case 'd':
-			duration_ms = rt_opt_dur("-d", optarg, 0, TM_MAX);
-			break;
-		case 'r':
-			rate = rt_opt_double("-r", optarg, 0.001, 1e9);
-			break;
-		case OPT_SEED:
-			seed = (uint64_t)rt_opt_int("--seed", optarg, 0, LLONG_MAX);
-			break;
-		case OPT_START:
-			start_ms = rt_opt_time("--start", optarg);
-			break;
-		case OPT_NO_PACING:
-			pacing = 0;
-			break;
 		case OPT_TREND_EVERY:
 			trend_every = rt_opt_dur("--trend-every", optarg, 1000,
 			                         7 * 86400000LL);
@@ -1204,7 +1014,7 @@ static void parse_options(int argc, char **argv)
 		case 'h':
 			usage(0);
 		default:
-			if (!rt_option(c, optarg))
+			if (!sim_option(c, optarg) && !rt_option(c, optarg))
 				usage(2);
 		}
 	}
@@ -1216,19 +1026,17 @@ static void parse_options(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	struct sim_run run;
 	uint64_t limit;
 
 	rt_init("tweet-sim");
 	parse_options(argc, argv);
-	if (start_ms < 0)
-		start_ms = pacing ? tm_now() : DEFAULT_START;
-	ms_per_post = 1000.0 / rate;
-	limit = post_limit();
+	limit = sim_schedule(sim.count >= 0 ? (uint64_t)sim.count : UINT64_MAX);
 	setup();
-	if (pacing)
-		run_paced(limit);
-	else
-		run_unpaced(limit);
+	sim_run_init(&run, limit);
+	while (sim_run_next(&run))
+		for (; run.n < run.end; run.n++)
+			post(sim_slot_ms(run.n));
 	cleanup();
 	return rt_finish(0);
 }
