@@ -15,13 +15,6 @@ tags_by_minute() {
 		"\($m) \(.[0] | ascii_downcase)"'
 }
 
-# Waits (without a deadline of its own) until file $1 is not empty.
-wait_for() {
-	while [ ! -s "$1" ]; do
-		sleep 0.05
-	done
-}
-
 @test "golden output for --seed 7 -c 5" {
 	run --separate-stderr tweet-sim --seed 7 -c 5 --no-pacing
 	[ "$status" -eq 0 ]
@@ -30,23 +23,11 @@ wait_for() {
 }
 
 @test "the same seed gives the same bytes, another seed others" {
-	tweet-sim --no-pacing -c 20000 --seed 3 > "$T/a"
-	tweet-sim --no-pacing -c 20000 --seed 3 > "$T/b"
-	tweet-sim --no-pacing -c 20000 --seed 4 > "$T/c"
-	run --separate-stderr cmp "$T/a" "$T/b"
-	[ "$status" -eq 0 ]
-	same "$output$stderr" ""
-	run --separate-stderr cmp -s "$T/a" "$T/c"
-	[ "$status" -eq 1 ]
-	same "$output$stderr" ""
+	sim_check_seed tweet-sim "-c 20000"
 }
 
 @test "a paced run with a fixed start gives the bytes of an unpaced one" {
-	tweet-sim --no-pacing -r 1000 -c 50 --start 2026-03-01T00:00:00Z > "$T/a"
-	run --separate-stderr tweet-sim -r 1000 -c 50 --start 2026-03-01T00:00:00Z
-	[ "$status" -eq 0 ]
-	same "$output" "$(cat "$T/a")"
-	same "$stderr" ""
+	sim_check_paced_bytes tweet-sim "-r 1000 -c 50 --start 2026-03-01T00:00:00Z"
 }
 
 @test "-c gives exactly that many posts; -c 0 none" {
@@ -105,161 +86,29 @@ pt"
 	same "$output" "500 0"
 	same "$stderr" ""
 	run --separate-stderr sh -c 'tweet-sim --no-pacing -r 100 -c 500 | tail -n1 | jq -r .ts'
+	[ "$status" -eq 0 ]
 	same "$output" "2026-01-01T00:00:04.990Z"
 }
 
-@test "--start takes RFC 3339, epoch seconds and epoch milliseconds" {
-	run --separate-stderr sh -c 'tweet-sim --no-pacing --start 2020-02-29T23:59:59.95+00:00 -r 20 -c 3 | jq -r .ts'
-	[ "$status" -eq 0 ]
-	same "$output" "2020-02-29T23:59:59.950Z
-2020-03-01T00:00:00.000Z
-2020-03-01T00:00:00.050Z"
-	same "$stderr" ""
-	run --separate-stderr sh -c 'tweet-sim --no-pacing --start 1700000000 -c 1 | jq -r .ts;
-		tweet-sim --no-pacing --start 1700000000123 -c 1 | jq -r .ts'
-	[ "$status" -eq 0 ]
-	same "$output" "2023-11-14T22:13:20.000Z
-2023-11-14T22:13:20.123Z"
-	same "$stderr" ""
-}
-
-@test "-d with --no-pacing counts simulated time" {
-	run --separate-stderr sh -c 'tweet-sim --no-pacing -r 10 -d 1m | jq -r .ts | sed -n "1p;\$p;\$="'
-	[ "$status" -eq 0 ]
-	same "$output" "2026-01-01T00:00:00.000Z
-2026-01-01T00:00:59.900Z
-600"
-	same "$stderr" ""
-	run --separate-stderr sh -c 'tweet-sim --no-pacing -r 3 -d 1s -c 100 | jq -r .ts'
-	same "$output" "2026-01-01T00:00:00.000Z
-2026-01-01T00:00:00.333Z
-2026-01-01T00:00:00.666Z"
-}
-
-@test "-d paces in real time" {
-	run --separate-stderr sh -c 'tweet-sim -r 40 -d 250ms | wc -l'
-	[ "$status" -eq 0 ]
-	same "$output" "10"
-	same "$stderr" ""
+@test "-d counts simulated time, or real time when paced; --start takes three forms" {
+	sim_check_schedule tweet-sim
 }
 
 @test "bad option values are usage errors that name the option" {
-	run --separate-stderr tweet-sim -c -1
-	[ "$status" -eq 2 ]
-	same "$output" ""
-	same "$stderr" "tweet-sim: -c: too small: -1"
-	run --separate-stderr tweet-sim -r 0
-	[ "$status" -eq 2 ]
-	same "$stderr" "tweet-sim: -r: too small: 0"
-	run --separate-stderr tweet-sim -r abc
-	[ "$status" -eq 2 ]
-	same "$stderr" "tweet-sim: -r: not a number: 'abc'"
-	run --separate-stderr tweet-sim -d 10x
-	[ "$status" -eq 2 ]
-	same "$stderr" "tweet-sim: -d: invalid duration: '10x'"
-	run --separate-stderr tweet-sim --seed -3
-	[ "$status" -eq 2 ]
-	same "$stderr" "tweet-sim: --seed: too small: -3"
-	run --separate-stderr tweet-sim --start yesterday
-	[ "$status" -eq 2 ]
-	same "$stderr" "tweet-sim: --start: invalid time: 'yesterday'"
-	run --separate-stderr tweet-sim --trend-every 10ms
-	[ "$status" -eq 2 ]
-	same "$stderr" "tweet-sim: --trend-every: too small: 10ms"
-	same "$output" ""
+	sim_check_bad_values tweet-sim
+	usage_error "tweet-sim: --trend-every: too small: 10ms" tweet-sim --trend-every 10ms
 }
 
-@test "unknown options, options of filters and operands print the usage" {
-	run --separate-stderr tweet-sim -x
-	[ "$status" -eq 2 ]
-	same "$output" ""
-	same "$stderr" "tweet-sim: invalid option -- 'x'
-$USAGE"
-	run --separate-stderr tweet-sim --strict
-	[ "$status" -eq 2 ]
-	same "$stderr" "tweet-sim: unrecognized option '--strict'
-$USAGE"
-	run --separate-stderr tweet-sim -c
-	[ "$status" -eq 2 ]
-	same "$stderr" "tweet-sim: option requires an argument -- 'c'
-$USAGE"
-	run --separate-stderr tweet-sim posts.ndjson
-	[ "$status" -eq 2 ]
-	same "$stderr" "tweet-sim: unexpected operand: 'posts.ndjson'
-$USAGE"
-	same "$output" ""
+@test "unknown options, options of filters and operands print the usage; -h, -V" {
+	sim_check_usage tweet-sim
 }
 
-@test "-h prints the usage to stdout, -V the version" {
-	run --separate-stderr tweet-sim -h
-	[ "$status" -eq 0 ]
-	same "$output" "$USAGE"
-	same "$stderr" ""
-	run --separate-stderr tweet-sim --help
-	[ "$status" -eq 0 ]
-	same "$output" "$USAGE"
-	run --separate-stderr tweet-sim -V
-	[ "$status" -eq 0 ]
-	same "$output" "tweet-sim (rtpipe) 0.1.0"
-	same "$stderr" ""
+@test "a full disk is a write error; a reader that goes away ends the stream quietly" {
+	sim_check_output tweet-sim
 }
 
-@test "a full disk is a write error" {
-	run --separate-stderr sh -c 'tweet-sim --no-pacing -c 10 > /dev/full'
-	[ "$status" -eq 1 ]
-	same "$output" ""
-	same "$stderr" "tweet-sim: write error: No space left on device"
-	run --separate-stderr sh -c 'tweet-sim --no-pacing > /dev/full'
-	[ "$status" -eq 1 ]
-	same "$stderr" "tweet-sim: write error: No space left on device"
-}
-
-@test "a reader that goes away ends the stream quietly" {
-	first=$(tweet-sim --no-pacing -c 1)
-	run --separate-stderr bash -c 'tweet-sim --no-pacing | head -n1; echo "${PIPESTATUS[0]}"'
-	[ "$status" -eq 0 ]
-	same "$output" "$first
-0"
-	same "$stderr" ""
-	run --separate-stderr bash -c 'tweet-sim -r 1000 | head -n1 | jq -r .lang; echo "${PIPESTATUS[0]}"'
-	[ "$status" -eq 0 ]
-	same "$output" "$(tweet-sim --no-pacing -c 1 | jq -r .lang)
-0"
-	same "$stderr" ""
-}
-
-@test "SIGTERM ends a paced run with status 0 and whole lines" {
-	tweet-sim -r 200 > "$T/out" 2> "$T/err" &
-	pid=$!
-	wait_for "$T/out"
-	kill -TERM "$pid"
-	st=0
-	wait "$pid" || st=$?
-	[ "$st" -eq 0 ]
-	same "$(cat "$T/err")" ""
-	[ "$(tail -c 1 "$T/out" | od -An -c | tr -d ' ')" = '\n' ]
-	run --separate-stderr sh -c 'jq -c "keys" "$1" | sort -u' sh "$T/out"
-	[ "$status" -eq 0 ]
-	same "$output" '["id","lang","text","ts","user"]'
-	same "$stderr" ""
-}
-
-@test "SIGUSR1 prints one stats line; --stats one at exit" {
-	tweet-sim -r 100 > "$T/out" 2> "$T/err" &
-	pid=$!
-	wait_for "$T/out"
-	kill -USR1 "$pid"
-	wait_for "$T/err"
-	kill -TERM "$pid"
-	wait "$pid"
-	run --separate-stderr jq -c '[.tool, .records_in, .records_out > 0, .bad_input, .dropped]' "$T/err"
-	[ "$status" -eq 0 ]
-	same "$output" '["tweet-sim",0,true,0,0]'
-	same "$stderr" ""
-	run --separate-stderr tweet-sim --no-pacing -c 3 --stats
-	[ "$status" -eq 0 ]
-	same "$(printf '%s\n' "$output" | wc -l)" "3"
-	same "$stderr" '{"tool":"tweet-sim","records_in":0,"records_out":3,"bad_input":0,"dropped":0,"utf8_repaired":0}'
+@test "SIGUSR1 prints one stats line, --stats one at exit; SIGTERM ends a paced run with status 0" {
+	sim_check_signals tweet-sim "" ""
 }
 
 @test "hashtags follow a Zipf law, each in three spellings of case" {

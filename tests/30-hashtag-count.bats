@@ -190,18 +190,10 @@ hashtag-count: $T/in:2: no usable time in field 'ts'"
 }
 
 @test "SIGTERM drains the open batch and exits 0" {
-	mkfifo "$T/in"
-	hashtag-count -e 1h < "$T/in" > "$T/out" 2> "$T/err" &
-	pid=$!
-	exec 5> "$T/in"
-	wait_ready "$pid"
+	bg_on_pipe hashtag-count -e 1h
 	echo '{"token":"drained"}' >&5
 	# Wait until the record has been read, then stop the tool.
-	for i in $(seq 200); do
-		kill -USR1 "$pid"
-		sleep 0.05
-		grep -q '"records_in":1' "$T/err" && break
-	done
+	wait_stat records_in 1
 	kill -TERM "$pid"
 	wait "$pid"
 	exec 5>&-
@@ -209,17 +201,9 @@ hashtag-count: $T/in:2: no usable time in field 'ts'"
 }
 
 @test "SIGUSR1 writes one stats line and the stream goes on" {
-	mkfifo "$T/in"
-	hashtag-count --total < "$T/in" > "$T/out" 2> "$T/err" &
-	pid=$!
-	exec 5> "$T/in"
-	wait_ready "$pid"
+	bg_on_pipe hashtag-count --total
 	echo '{"token":"x"}' >&5
-	for i in $(seq 200); do
-		kill -USR1 "$pid"
-		sleep 0.05
-		grep -q '"records_in":1' "$T/err" && break
-	done
+	wait_stat records_in 1
 	echo '{"token":"x"}' >&5
 	exec 5>&-
 	wait "$pid"
@@ -228,38 +212,17 @@ hashtag-count: $T/in:2: no usable time in field 'ts'"
 }
 
 @test "usage errors exit 2 and name the option" {
-	run --separate-stderr hashtag-count -w 0
-	[ "$status" -eq 2 ]
-	same "$stderr" "hashtag-count: -w: too small: 0"
-	run --separate-stderr hashtag-count -n 0
-	[ "$status" -eq 2 ]
-	same "$stderr" "hashtag-count: -n: too small: 0"
-	run --separate-stderr hashtag-count -e 2x
-	[ "$status" -eq 2 ]
-	same "$stderr" "hashtag-count: -e: invalid duration: '2x'"
-	run --separate-stderr hashtag-count -S 5s
-	[ "$status" -eq 2 ]
-	same "$stderr" "hashtag-count: -S needs -w"
-	run --separate-stderr hashtag-count -w 5s -S 10s
-	[ "$status" -eq 2 ]
-	same "$stderr" "hashtag-count: -S: slide larger than the window size -w"
-	run --separate-stderr hashtag-count -w 10s -e 1s
-	[ "$status" -eq 2 ]
-	same "$stderr" "hashtag-count: -w and -e cannot be used together"
-	run --separate-stderr hashtag-count --bogus
-	[ "$status" -eq 2 ]
-	[[ "$stderr" == "hashtag-count: unrecognized option '--bogus'"* ]]
-	[[ "$stderr" == *"usage: hashtag-count"* ]]
+	usage_error "hashtag-count: -w: too small: 0" hashtag-count -w 0
+	usage_error "hashtag-count: -n: too small: 0" hashtag-count -n 0
+	usage_error "hashtag-count: -e: invalid duration: '2x'" hashtag-count -e 2x
+	usage_error "hashtag-count: -S needs -w" hashtag-count -S 5s
+	usage_error "hashtag-count: -S: slide larger than the window size -w" hashtag-count -w 5s -S 10s
+	usage_error "hashtag-count: -w and -e cannot be used together" hashtag-count -w 10s -e 1s
+	usage_error_with_synopsis "hashtag-count: unrecognized option '--bogus'" hashtag-count --bogus
 }
 
 @test "-h prints the usage to stdout; -V the version" {
-	run --separate-stderr hashtag-count -h
-	[ "$status" -eq 0 ]
-	[[ "$output" == "usage: hashtag-count "* ]]
-	[ -z "$stderr" ]
-	run --separate-stderr hashtag-count -V
-	[ "$status" -eq 0 ]
-	same "$output" "hashtag-count (rtpipe) 0.1.0"
+	help_and_version hashtag-count
 }
 
 @test "an input file that cannot be opened is an error, the others are read" {

@@ -50,13 +50,6 @@ group_by(.sensor_id) | map(
 	  ([range(1; length) | select(($r[.] | ms) - ($r[. - 1] | ms) > 1500)] | length) ]) |
 transpose | map(add) | @tsv'
 
-# Waits (without a deadline of its own) until file $1 is not empty.
-wait_for() {
-	while [ ! -s "$1" ]; do
-		sleep 0.05
-	done
-}
-
 @test "golden output for --seed 7 -n 3 -c 12" {
 	run --separate-stderr iot-sim --seed 7 -n 3 -c 12 --no-pacing
 	[ "$status" -eq 0 ]
@@ -69,25 +62,11 @@ wait_for() {
 }
 
 @test "the same seed gives the same bytes, another seed others" {
-	opts="--no-pacing -c 20000 -n 50 --types $ALL --anomaly-rate 0.01 --disorder 3s --late-fraction 0.02"
-	iot-sim $opts --seed 3 > "$T/a"
-	iot-sim $opts --seed 3 > "$T/b"
-	iot-sim $opts --seed 4 > "$T/c"
-	run --separate-stderr cmp "$T/a" "$T/b"
-	[ "$status" -eq 0 ]
-	same "$output$stderr" ""
-	run --separate-stderr cmp -s "$T/a" "$T/c"
-	[ "$status" -eq 1 ]
-	same "$output$stderr" ""
+	sim_check_seed iot-sim "-c 20000 -n 50 --types $ALL --anomaly-rate 0.01 --disorder 3s --late-fraction 0.02"
 }
 
 @test "a paced run with a fixed start gives the bytes of an unpaced one" {
-	opts="-r 1000 -c 300 -n 7 --start 2026-03-01T00:00:00Z --anomaly-rate 0.05 --disorder 50ms --late-fraction 0.05"
-	iot-sim --no-pacing $opts > "$T/a"
-	run --separate-stderr iot-sim $opts
-	[ "$status" -eq 0 ]
-	same "$output" "$(cat "$T/a")"
-	same "$stderr" ""
+	sim_check_paced_bytes iot-sim "-r 1000 -c 300 -n 7 --start 2026-03-01T00:00:00Z --anomaly-rate 0.05 --disorder 50ms --late-fraction 0.05"
 }
 
 @test "-c gives exactly that many readings, through dropouts; -c 0 none" {
@@ -352,143 +331,42 @@ y1",temperature,22.07,°C,1'
 	same "$stderr" '{"tool":"iot-sim","records_in":0,"records_out":1,"bad_input":0,"dropped":0,"utf8_repaired":1,"spikes":0,"stuck":0,"dropouts":0,"late":0}'
 }
 
-@test "-d with --no-pacing counts simulated time; --start takes three forms" {
-	run --separate-stderr sh -c 'iot-sim --no-pacing -r 10 -d 1m | jq -r .ts | sed -n "1p;\$p;\$="'
-	[ "$status" -eq 0 ]
-	same "$output" "2026-01-01T00:00:00.000Z
-2026-01-01T00:00:59.900Z
-600"
-	same "$stderr" ""
-	run --separate-stderr sh -c 'iot-sim --no-pacing --start 2020-02-29T23:59:59.95+00:00 -r 20 -c 3 | jq -r .ts;
-		iot-sim --no-pacing --start 1700000000 -c 1 | jq -r .ts;
-		iot-sim --no-pacing --start 1700000000123 -c 1 | jq -r .ts'
-	[ "$status" -eq 0 ]
-	same "$output" "2020-02-29T23:59:59.950Z
-2020-03-01T00:00:00.000Z
-2020-03-01T00:00:00.050Z
-2023-11-14T22:13:20.000Z
-2023-11-14T22:13:20.123Z"
-	same "$stderr" ""
-}
-
-@test "-d paces in real time" {
-	run --separate-stderr sh -c 'iot-sim -r 40 -d 250ms | wc -l'
-	[ "$status" -eq 0 ]
-	same "$output" "10"
-	same "$stderr" ""
+@test "-d counts simulated time, or real time when paced; --start takes three forms" {
+	sim_check_schedule iot-sim
 }
 
 @test "bad option values are usage errors that name the option" {
-	run --separate-stderr iot-sim -n 0
-	[ "$status" -eq 2 ]
-	same "$output" ""
-	same "$stderr" "iot-sim: -n: too small: 0"
-	run --separate-stderr iot-sim -n 1000001
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: -n: too large: 1000001"
-	run --separate-stderr iot-sim --late-fraction 2
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: --late-fraction: too large: 2"
-	run --separate-stderr iot-sim --anomaly-rate -0.1
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: --anomaly-rate: too small: -0.1"
-	run --separate-stderr iot-sim --format xml
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: --format: unknown format: 'xml'"
-	run --separate-stderr iot-sim --types bogus
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: --types: unknown type: 'bogus'"
-	run --separate-stderr iot-sim --types temperature,,co2
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: --types: unknown type: ''"
-	run --separate-stderr iot-sim --types co2,light,co2
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: --types: repeated type: 'co2'"
-	run --separate-stderr iot-sim --disorder 10x
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: --disorder: invalid duration: '10x'"
-	run --separate-stderr iot-sim --disorder 2d
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: --disorder: too large: 2d"
-	run --separate-stderr iot-sim --prefix "$(printf '%0101d' 0)"
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: --prefix: too long (over 100 bytes)"
-	run --separate-stderr iot-sim -r 0
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: -r: too small: 0"
-	run --separate-stderr iot-sim -c -1
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: -c: too small: -1"
-	run --separate-stderr iot-sim --seed x
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: --seed: not an integer: 'x'"
-	run --separate-stderr iot-sim --start yesterday
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: --start: invalid time: 'yesterday'"
-	run --separate-stderr iot-sim -r 1e6 --disorder 1h
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: -r and --disorder: over 10000000 readings would be held back at once"
-	run --separate-stderr iot-sim -r 1e6 --late-fraction 0.5
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: -r and --late-fraction: over 10000000 readings would be held back at once"
-	same "$output" ""
+	sim_check_bad_values iot-sim
+	usage_error "iot-sim: -n: too small: 0" iot-sim -n 0
+	usage_error "iot-sim: -n: too large: 1000001" iot-sim -n 1000001
+	usage_error "iot-sim: --late-fraction: too large: 2" iot-sim --late-fraction 2
+	usage_error "iot-sim: --anomaly-rate: too small: -0.1" iot-sim --anomaly-rate -0.1
+	usage_error "iot-sim: --format: unknown format: 'xml'" iot-sim --format xml
+	usage_error "iot-sim: --types: unknown type: 'bogus'" iot-sim --types bogus
+	usage_error "iot-sim: --types: unknown type: ''" iot-sim --types temperature,,co2
+	usage_error "iot-sim: --types: repeated type: 'co2'" iot-sim --types co2,light,co2
+	usage_error "iot-sim: --disorder: invalid duration: '10x'" iot-sim --disorder 10x
+	usage_error "iot-sim: --disorder: too large: 2d" iot-sim --disorder 2d
+	usage_error "iot-sim: --prefix: too long (over 100 bytes)" iot-sim --prefix "$(printf '%0101d' 0)"
+	usage_error "iot-sim: -r and --disorder: over 10000000 readings would be held back at once" \
+		iot-sim -r 1e6 --disorder 1h
+	usage_error "iot-sim: -r and --late-fraction: over 10000000 readings would be held back at once" \
+		iot-sim -r 1e6 --late-fraction 0.5
 }
 
-@test "unknown options, options of filters and operands print the usage" {
-	run --separate-stderr iot-sim -x
-	[ "$status" -eq 2 ]
-	same "$output" ""
-	same "$stderr" "iot-sim: invalid option -- 'x'
-$USAGE"
-	run --separate-stderr iot-sim --strict
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: unrecognized option '--strict'
-$USAGE"
-	run --separate-stderr iot-sim -n
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: option requires an argument -- 'n'
-$USAGE"
-	run --separate-stderr iot-sim readings.ndjson
-	[ "$status" -eq 2 ]
-	same "$stderr" "iot-sim: unexpected operand: 'readings.ndjson'
-$USAGE"
-	same "$output" ""
+@test "unknown options, options of filters and operands print the usage; -h, -V" {
+	sim_check_usage iot-sim
+	usage_error_with_synopsis "iot-sim: option requires an argument -- 'n'" iot-sim -n
 }
 
-@test "-h prints the usage to stdout, -V the version" {
-	run --separate-stderr iot-sim -h
-	[ "$status" -eq 0 ]
-	same "$output" "$USAGE"
-	same "$stderr" ""
-	run --separate-stderr iot-sim --help
-	[ "$status" -eq 0 ]
-	same "$output" "$USAGE"
-	run --separate-stderr iot-sim -V
-	[ "$status" -eq 0 ]
-	same "$output" "iot-sim (rtpipe) 0.1.0"
-	same "$stderr" ""
-}
-
-@test "a full disk is a write error" {
-	run --separate-stderr sh -c 'iot-sim --no-pacing -c 10 > /dev/full'
-	[ "$status" -eq 1 ]
-	same "$output" ""
-	same "$stderr" "iot-sim: write error: No space left on device"
-	run --separate-stderr sh -c 'iot-sim --no-pacing --disorder 1s > /dev/full'
-	[ "$status" -eq 1 ]
-	same "$stderr" "iot-sim: write error: No space left on device"
-	run --separate-stderr sh -c 'iot-sim --no-pacing -c 0 --format csv > /dev/full'
-	[ "$status" -eq 1 ]
-	same "$stderr" "iot-sim: write error: No space left on device"
-}
-
-@test "a reader that goes away ends the stream quietly" {
-	first=$(iot-sim --no-pacing -c 1)
-	run --separate-stderr bash -c 'iot-sim --no-pacing | head -n1; echo "${PIPESTATUS[0]}"'
-	[ "$status" -eq 0 ]
-	same "$output" "$first
-0"
-	same "$stderr" ""
+@test "a full disk is a write error; a reader that goes away ends the stream quietly" {
+	sim_check_output iot-sim
+	for opts in "--disorder 1s" "-c 0 --format csv"; do
+		run --separate-stderr sh -c 'iot-sim --no-pacing $1 > /dev/full' sh "$opts"
+		[ "$status" -eq 1 ]
+		same "$output" ""
+		same "$stderr" "iot-sim: write error: No space left on device"
+	done
 	run --separate-stderr bash -c 'iot-sim -r 1000 --format csv | head -n1; echo "${PIPESTATUS[0]}"'
 	[ "$status" -eq 0 ]
 	same "$output" "ts,sensor_id,type,value,unit,seq
@@ -496,38 +374,13 @@ $USAGE"
 	same "$stderr" ""
 }
 
-@test "SIGTERM ends a paced run with status 0, whole lines and nothing held back" {
-	iot-sim -r 200 -n 5 --disorder 2s --late-fraction 0.2 > "$T/out" 2> "$T/err" &
-	pid=$!
-	wait_for "$T/out"
-	kill -TERM "$pid"
-	st=0
-	wait "$pid" || st=$?
-	[ "$st" -eq 0 ]
-	same "$(cat "$T/err")" ""
-	[ "$(tail -c 1 "$T/out" | od -An -c | tr -d ' ')" = '\n' ]
+@test "SIGUSR1 prints one stats line, --stats one at exit; SIGTERM ends a paced run, nothing held back" {
+	sim_check_signals iot-sim "-n 5 --disorder 2s --late-fraction 0.2" \
+		',"spikes":0,"stuck":0,"dropouts":0,"late":0'
 	# Readings held back come out at the end: no sensor misses a seq.
-	run --separate-stderr jq -s -c '[(map(keys_unsorted) | unique),
-		(group_by(.sensor_id) | map((map(.seq) | sort) == [range(1; length + 1)]) | unique)]' "$T/out"
+	run --separate-stderr jq -s -c 'group_by(.sensor_id) |
+		map((map(.seq) | sort) == [range(1; length + 1)]) | unique' "$T/out"
 	[ "$status" -eq 0 ]
-	same "$output" '[[["ts","sensor_id","type","value","unit","seq"]],[true]]'
+	same "$output" '[true]'
 	same "$stderr" ""
-}
-
-@test "SIGUSR1 prints one stats line; --stats one at exit" {
-	iot-sim -r 100 > "$T/out" 2> "$T/err" &
-	pid=$!
-	wait_for "$T/out"
-	kill -USR1 "$pid"
-	wait_for "$T/err"
-	kill -TERM "$pid"
-	wait "$pid"
-	run --separate-stderr jq -c '[.tool, .records_in, .records_out > 0, .bad_input, .dropped, .spikes, .late]' "$T/err"
-	[ "$status" -eq 0 ]
-	same "$output" '["iot-sim",0,true,0,0,0,0]'
-	same "$stderr" ""
-	run --separate-stderr iot-sim --no-pacing -c 3 --stats
-	[ "$status" -eq 0 ]
-	same "$(printf '%s\n' "$output" | wc -l)" "3"
-	same "$stderr" '{"tool":"iot-sim","records_in":0,"records_out":3,"bad_input":0,"dropped":0,"utf8_repaired":0,"spikes":0,"stuck":0,"dropouts":0,"late":0}'
 }

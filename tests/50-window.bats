@@ -178,13 +178,9 @@ for i in range(30000):
 }
 
 @test "--emit every writes early results while a window is open, and the result at its close" {
-	mkfifo "$T/in"
-	window -s 1h -k k --emit every=50ms < "$T/in" > "$T/out" 2> "$T/err" &
-	pid=$!
-	exec 5> "$T/in"
-	wait_ready "$pid"
+	bg_on_pipe window -s 1h -k k --emit every=50ms
 	echo '{"ts":1,"k":"a"}' >&5
-	for i in $(seq 1000); do [ -s "$T/out" ] && break; sleep 0.02; done
+	wait_lines 1
 	echo '{"ts":2,"k":"a"}' >&5
 	echo '{"ts":3,"k":"b"}' >&5
 	exec 5>&-
@@ -454,17 +450,9 @@ $long"
 }
 
 @test "SIGTERM saves the checkpoint, writes the open windows and exits 0" {
-	mkfifo "$T/in"
-	window -s 1h -k k --checkpoint "$T/ck" < "$T/in" > "$T/out" 2> "$T/err" &
-	pid=$!
-	exec 5> "$T/in"
-	wait_ready "$pid"
+	bg_on_pipe window -s 1h -k k --checkpoint "$T/ck"
 	echo '{"ts":1,"k":"drained"}' >&5
-	for i in $(seq 200); do
-		kill -USR1 "$pid"
-		sleep 0.05
-		grep -q '"records_in":1' "$T/err" && break
-	done
+	wait_stat records_in 1
 	kill -TERM "$pid"
 	wait "$pid"
 	exec 5>&-
@@ -474,17 +462,9 @@ $long"
 }
 
 @test "SIGUSR1 writes one stats line and the stream goes on" {
-	mkfifo "$T/in"
-	window -s 10s < "$T/in" > "$T/out" 2> "$T/err" &
-	pid=$!
-	exec 5> "$T/in"
-	wait_ready "$pid"
+	bg_on_pipe window -s 10s
 	echo '{"ts":1}' >&5
-	for i in $(seq 200); do
-		kill -USR1 "$pid"
-		sleep 0.05
-		grep -q '"records_in":1' "$T/err" && break
-	done
+	wait_stat records_in 1
 	echo '{"ts":2}' >&5
 	exec 5>&-
 	wait "$pid"
@@ -493,47 +473,33 @@ $long"
 }
 
 @test "usage errors exit 2 and name the option" {
-	check() {
-		run --separate-stderr window "${@:2}"
-		[ "$status" -eq 2 ]
-		same "$stderr" "window: $1"
-	}
-	check "one of -s and --session is needed"
-	check "-s: too small: 0" -s 0
-	check "-s: invalid duration: '10x'" -s 10x
-	check "-S needs -s" -S 5s
-	check "-S: slide larger than the window size -s" -s 5s -S 10s
-	check "-s and --session cannot be used together" -s 5s --session 1s
-	check "-a: unknown aggregate 'median'" -s 5s -a count,median:v
-	check "-a: 'avg' needs a field: avg:FIELD" -s 5s -a avg
-	check "-a: 'count' takes no field" -s 5s -a count:v
-	check "-a: unknown aggregate 'p0'" -s 5s -a p0:v
-	check "-a: unknown aggregate 'p101'" -s 5s -a p101:v
-	check "-a: empty name after '='" -s 5s -a sum:v=
-	check "-k: empty item in 'a,,b'" -s 5s -k a,,b
-	check "output field 'count' appears twice (rename an aggregate with =NAME)" -s 5s -a count,count
-	check "output field 'window_end' appears twice (rename an aggregate with =NAME)" -s 5s -k window_end
-	check "--emit: expected close, update or every=DUR: 'sometimes'" -s 5s --emit sometimes
-	check "--emit: too small: 0" -s 5s --emit every=0
-	check "--time-format: expected auto, s, ms or rfc3339: 'iso'" -s 5s --time-format iso
-	check "-l and --processing-time cannot be used together" -s 5s -l 1s --processing-time
-	check "--idle and --processing-time cannot be used together" -s 5s --idle 1s --processing-time
-	check "--position-field needs --checkpoint" -s 5s --position-field seq
-	check "--partition-field needs --position-field" -s 5s --checkpoint x --partition-field p
-	check "--checkpoint-every needs --checkpoint" -s 5s --checkpoint-every 1s
-	check "--max-keys: too small: 0" -s 5s --max-keys 0
-	run --separate-stderr window -s 5s --bogus
-	[ "$status" -eq 2 ]
-	[[ "$stderr" == "window: unrecognized option '--bogus'"* ]]
-	[[ "$stderr" == *"usage: window "* ]]
+	usage_error "window: one of -s and --session is needed" window
+	usage_error "window: -s: too small: 0" window -s 0
+	usage_error "window: -s: invalid duration: '10x'" window -s 10x
+	usage_error "window: -S needs -s" window -S 5s
+	usage_error "window: -S: slide larger than the window size -s" window -s 5s -S 10s
+	usage_error "window: -s and --session cannot be used together" window -s 5s --session 1s
+	usage_error "window: -a: unknown aggregate 'median'" window -s 5s -a count,median:v
+	usage_error "window: -a: 'avg' needs a field: avg:FIELD" window -s 5s -a avg
+	usage_error "window: -a: 'count' takes no field" window -s 5s -a count:v
+	usage_error "window: -a: unknown aggregate 'p0'" window -s 5s -a p0:v
+	usage_error "window: -a: unknown aggregate 'p101'" window -s 5s -a p101:v
+	usage_error "window: -a: empty name after '='" window -s 5s -a sum:v=
+	usage_error "window: -k: empty item in 'a,,b'" window -s 5s -k a,,b
+	usage_error "window: output field 'count' appears twice (rename an aggregate with =NAME)" window -s 5s -a count,count
+	usage_error "window: output field 'window_end' appears twice (rename an aggregate with =NAME)" window -s 5s -k window_end
+	usage_error "window: --emit: expected close, update or every=DUR: 'sometimes'" window -s 5s --emit sometimes
+	usage_error "window: --emit: too small: 0" window -s 5s --emit every=0
+	usage_error "window: --time-format: expected auto, s, ms or rfc3339: 'iso'" window -s 5s --time-format iso
+	usage_error "window: -l and --processing-time cannot be used together" window -s 5s -l 1s --processing-time
+	usage_error "window: --idle and --processing-time cannot be used together" window -s 5s --idle 1s --processing-time
+	usage_error "window: --position-field needs --checkpoint" window -s 5s --position-field seq
+	usage_error "window: --partition-field needs --position-field" window -s 5s --checkpoint x --partition-field p
+	usage_error "window: --checkpoint-every needs --checkpoint" window -s 5s --checkpoint-every 1s
+	usage_error "window: --max-keys: too small: 0" window -s 5s --max-keys 0
+	usage_error_with_synopsis "window: unrecognized option '--bogus'" window -s 5s --bogus
 }
 
 @test "-h prints the usage to stdout; -V the version" {
-	run --separate-stderr window -h
-	[ "$status" -eq 0 ]
-	[[ "$output" == "usage: window "* ]]
-	[ -z "$stderr" ]
-	run --separate-stderr window -V
-	[ "$status" -eq 0 ]
-	same "$output" "window (rtpipe) 0.1.0"
+	help_and_version window
 }

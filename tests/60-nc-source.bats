@@ -6,41 +6,6 @@
 
 load helper
 
-setup() {
-	T="$BATS_TEST_TMPDIR"
-	pid='' bgpids=()
-}
-
-# Nothing a failed test started may outlive it.
-teardown() {
-	local p
-	for p in $pid "${bgpids[@]}"; do
-		kill -9 "$p" 2>/dev/null || true
-	done
-}
-
-# Waits until file $1 has a line matching the extended regex $2.
-wait_for() {
-	local i
-	for i in $(seq 6000); do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.01
-	done
-	echo "timed out waiting for '$2' in $1" >&2
-	return 1
-}
-
-# Waits until file $2 (default $T/out) has at least $1 lines.
-wait_lines() {
-	local i
-	for i in $(seq 6000); do
-		[ "$(wc -l < "${2:-$T/out}")" -ge "$1" ] && return 0
-		sleep 0.01
-	done
-	echo "timed out waiting for $1 lines in ${2:-$T/out}" >&2
-	return 1
-}
-
 # Waits until the socket file $1 exists.
 wait_sock() {
 	local i
@@ -52,29 +17,13 @@ wait_sock() {
 	return 1
 }
 
-# Starts nc-source ARGS in the background, output to $T/out, diagnostics
-# to $T/err; $pid is its process.
-bg() {
-	nc-source "$@" > "$T/out" 2> "$T/err" &
-	pid=$!
-	wait_ready "$pid"
-}
-
-# Same, with the output read through the shell command $1 into $T/out.
-bg_into() {
-	local reader=$1
-	shift
-	mkfifo "$T/pipe"
-	sh -c "$reader" < "$T/pipe" > "$T/out" &
-	bgpids+=($!)
-	nc-source "$@" > "$T/pipe" 2> "$T/err" &
-	pid=$!
-	wait_ready "$pid"
-}
-
-# A reader that reads nothing until the file $T/go exists.
-gate() {
-	printf "while [ ! -e '%s' ]; do sleep 0.01; done; exec cat" "$T/go"
+# Starts nc FLAGS 127.0.0.1 0 with its input from the file $1, listening
+# on a port of the kernel's choosing: $ncport, with $ncpid its process.
+nc_listen() {
+	nc "$2" 127.0.0.1 0 < "$1" > /dev/null 2> "$T/nc.err" &
+	ncpid=$!
+	wait_for "$T/nc.err" '^Listening on '
+	ncport=$(awk '/^Listening on/ { print $NF; exit }' "$T/nc.err")
 }
 
 # The port of a listening nc-source started with -v.
@@ -84,48 +33,18 @@ listen_port() {
 	[ -n "$port" ]
 }
 
-# Sends SIGUSR1 until the stats line shows field $1 at $2 or more.
-wait_stat() {
-	local i v
-	for i in $(seq 1200); do
-		kill -USR1 "$pid"
-		sleep 0.05
-		v=$(grep '^{"tool"' "$T/err" | tail -n 1 | jq ".$1")
-		[ -n "$v" ] && [ "$v" -ge "$2" ] && return 0
-	done
-	echo "timed out waiting for $1 >= $2" >&2
-	return 1
-}
-
-# The field $1 of the last stats line.
-stat() {
-	grep '^{"tool"' "$T/err" | tail -n 1 | jq ".$1"
-}
-
-# Waits for nc-source to end by itself; its status goes to $rc.  One
-# that is still there after 60 s is killed, and the test fails.
-reap() {
-	local i
-	for i in $(seq 6000); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.01
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -9 "$pid"
-		wait "$pid" || true
-		pid=''
-		echo "nc-source did not end" >&2
-		return 1
-	fi
-	rc=0
-	wait "$pid" || rc=$?
-	pid=''
-}
-
-# Stops nc-source with SIGTERM and waits for it.
-stop() {
-	kill -TERM "$pid"
-	reap
+# The drop tests: 20000 lines sent to nc-source --on-full $1 while its
+# reader is stalled, then the reader goes on and nc-source is stopped;
+# sets $kept and $dropped as kept_and_dropped does.
+flood_stalled() {
+	bg_into "$(gate)" nc-source -l -v --stats --buffer 64k --on-full "$1" 0
+	listen_port
+	run timeout 60 flood -n 20000 -s 100 127.0.0.1 "$port"
+	[ "$status" -eq 0 ]
+	wait_stat records_in 20000
+	touch "$T/go"
+	stop
+	kept_and_dropped 20000
 }
 
 # stderr without the -v chatter about connections and without stats lines.
@@ -135,7 +54,7 @@ quiet_err() {
 }
 
 @test "a client's lines: text is wrapped with ts, line and peer; JSON objects pass through" {
-	bg -l -U "$T/s"
+	bg nc-source -l -U "$T/s"
 	printf 'hello world\n{"id":1992000000000002768,"x":[1,2]}\n\n  \r\nwin\r\n{"a":1} trailing\nlast' > "$T/in"
 	timeout 60 nc -NU "$T/s" < "$T/in"
 	wait_lines 6
@@ -156,7 +75,7 @@ quiet_err() {
 
 @test "--raw wraps JSON lines too; --tag adds fields; --json makes other lines bad input" {
 	printf '{"a":1}\nplain\n' > "$T/in"
-	bg -l -U "$T/s" --raw --tag src=lab --tag 'k"=v\'
+	bg nc-source -l -U "$T/s" --raw --tag src=lab --tag 'k"=v\'
 	timeout 60 nc -NU "$T/s" < "$T/in"
 	wait_lines 2
 	stop
@@ -164,7 +83,7 @@ quiet_err() {
 {\"line\":\"plain\",\"peer\":\"$T/s\",\"src\":\"lab\",\"k\\\"\":\"v\\\\\"}"
 
 	printf '{"a":1}\nplain\n{"a":\n[1]\n{"b":2}\n' > "$T/in"
-	bg -l -U "$T/s" --json --stats --dead-letter "$T/dl"
+	bg nc-source -l -U "$T/s" --json --stats --dead-letter "$T/dl"
 	timeout 60 nc -NU "$T/s" < "$T/in"
 	wait_lines 2
 	wait_stat bad_input 3
@@ -182,14 +101,11 @@ nc-source: $T/s:4: not a JSON object"
 
 @test "a person typing into nc -lk: nc-source | tokenize | window counts the words" {
 	mkfifo "$T/keys" "$T/src"
-	nc -lvk 127.0.0.1 0 < "$T/keys" > /dev/null 2> "$T/nc.err" &
-	bgpids+=($!)
-	exec 5> "$T/keys"
-	wait_for "$T/nc.err" '^Listening on '
-	ncport=$(awk '/^Listening on/ { print $NF; exit }' "$T/nc.err")
+	# Open for reading too, so that opening does not wait for nc.
+	exec 5<> "$T/keys"
+	nc_listen "$T/keys" -lvk
 	tee "$T/seen" < "$T/src" | tokenize -f line -k word |
 		window --processing-time -s 10s -k token -a count > "$T/out" &
-	bgpids+=($!)
 	pipeline=$!
 	nc-source 127.0.0.1 "$ncport" > "$T/src" 2> "$T/err" &
 	pid=$!
@@ -213,7 +129,7 @@ nc-source: $T/s:4: not a JSON object"
 }
 
 @test "50 clients at once, 20000 lines each: every line arrives exactly once, in order" {
-	bg -l -v 0
+	bg nc-source -l -v 0
 	listen_port
 	run timeout 120 flood -c 50 -n 20000 127.0.0.1 "$port"
 	[ "$status" -eq 0 ]
@@ -234,38 +150,26 @@ nc-source: $T/s:4: not a JSON object"
 }
 
 @test "a slow reader: the queue fills, reading pauses, senders wait, nothing is lost" {
-	bg_into 'exec slowcat 8192 2' -l -v --stats --buffer 64k 0
+	bg_into 'exec slowcat 8192 2' nc-source -l -v --stats --buffer 64k 0
 	listen_port
 	run timeout 120 flood -c 4 -n 10000 -s 100 127.0.0.1 "$port"
 	[ "$status" -eq 0 ]
 	stop
 	[ "$rc" -eq 0 ]
-	wait "${bgpids[0]}"
+	wait "$reader"
 	run awk -F'[:,]' '{
 		if (!($2 in next_i)) next_i[$2] = 0
 		if ($4 != next_i[$2]) bad++
 		next_i[$2] = $4 + 1; n++
 	} END { print n, bad + 0 }' "$T/out"
 	same "$output" "40000 0"
-	[ "$(stat paused)" -gt 0 ]
-	same "$(stat dropped)" 0
+	[ "$(stats paused)" -gt 0 ]
+	same "$(stats dropped)" 0
 	same "$(quiet_err)" ""
 }
 
 @test "drop-newest: with the reader stalled the first lines are kept, the rest counted" {
-	bg_into "$(gate)" -l -v --stats --buffer 64k --on-full drop-newest 0
-	listen_port
-	run timeout 60 flood -n 20000 -s 100 127.0.0.1 "$port"
-	[ "$status" -eq 0 ]
-	wait_stat records_in 20000
-	touch "$T/go"
-	stop
-	[ "$rc" -eq 0 ]
-	wait "${bgpids[0]}"
-	kept=$(wc -l < "$T/out")
-	dropped=$(stat dropped)
-	[ "$dropped" -gt 0 ]
-	same "$((kept + dropped))" 20000
+	flood_stalled drop-newest
 	# The kept lines are exactly lines 0 .. kept-1.
 	same "$(jq -r .i "$T/out" | awk -v k="$kept" '$1 != NR - 1 { bad++ } END { print NR == k && !bad }')" 1
 	same "$(quiet_err)" "nc-source: buffer full: dropping the newest lines
@@ -273,19 +177,7 @@ nc-source: dropped $dropped lines in all: buffer full (--on-full drop-newest)"
 }
 
 @test "drop-oldest: with the reader stalled the lines written and the newest are kept" {
-	bg_into "$(gate)" -l -v --stats --buffer 64k --on-full drop-oldest 0
-	listen_port
-	run timeout 60 flood -n 20000 -s 100 127.0.0.1 "$port"
-	[ "$status" -eq 0 ]
-	wait_stat records_in 20000
-	touch "$T/go"
-	stop
-	[ "$rc" -eq 0 ]
-	wait "${bgpids[0]}"
-	kept=$(wc -l < "$T/out")
-	dropped=$(stat dropped)
-	[ "$dropped" -gt 0 ]
-	same "$((kept + dropped))" 20000
+	flood_stalled drop-oldest
 	# Lines 0 .. P-1 (already on their way out), then the newest up to
 	# 19999: one gap, of exactly the dropped lines.
 	same "$(jq -r .i "$T/out" | awk '
@@ -298,7 +190,7 @@ nc-source: dropped $dropped lines in all: buffer full (--on-full drop-oldest)"
 @test "lines split across writes at every byte boundary are joined" {
 	printf 'h\xc3\xa9llo w\xc3\xb6rld\n{"a":"\xc3\xa7"}\r\nlast \xf0\x9f\x92\xa1 line\n' > "$T/msg"
 	n=$(wc -c < "$T/msg")
-	bg -l -v 0
+	bg nc-source -l -v 0
 	listen_port
 	timeout 60 dribble -d 1000 "$T/msg" 127.0.0.1 "$port"
 	wait_lines $((3 * (n - 1)))
@@ -311,7 +203,7 @@ nc-source: dropped $dropped lines in all: buffer full (--on-full drop-oldest)"
 }
 
 @test "peers that vanish mid-line: what they sent of it is a line" {
-	bg -l -v 0
+	bg nc-source -l -v 0
 	listen_port
 	timeout 60 flood -t -c 2 -n 2 -e 'cut off' 127.0.0.1 "$port"
 	timeout 60 flood -t -n 2 -e 'reset' -R 127.0.0.1 "$port"
@@ -339,17 +231,13 @@ nc-source: dropped $dropped lines in all: buffer full (--on-full drop-oldest)"
 @test "a client reconnects with backoff after the server restarts" {
 	printf 'one\n' > "$T/1"
 	printf 'two\n' > "$T/2"
-	nc -lvN 127.0.0.1 0 < "$T/1" > /dev/null 2> "$T/nc.err" &
-	bgpids+=($!)
-	wait_for "$T/nc.err" '^Listening on '
-	ncport=$(awk '/^Listening on/ { print $NF; exit }' "$T/nc.err")
-	bg 127.0.0.1 "$ncport"
+	nc_listen "$T/1" -lvN
+	bg nc-source 127.0.0.1 "$ncport"
 	wait_lines 1
 	# The first server is gone: the reconnects are refused until the
 	# second one listens on the same port.
 	wait_for "$T/err" 'Connection refused'
 	nc -lN 127.0.0.1 "$ncport" < "$T/2" > /dev/null &
-	bgpids+=($!)
 	wait_lines 2
 	stop
 	[ "$rc" -eq 0 ]
@@ -361,16 +249,13 @@ nc-source: connected to 127.0.0.1:$ncport"
 
 @test "--once exits 0 at the peer's EOF, and 1 when it cannot connect" {
 	printf 'a\nb' > "$T/1"
-	nc -lvN 127.0.0.1 0 < "$T/1" > /dev/null 2> "$T/nc.err" &
-	bgpids+=($!)
-	wait_for "$T/nc.err" '^Listening on '
-	ncport=$(awk '/^Listening on/ { print $NF; exit }' "$T/nc.err")
+	nc_listen "$T/1" -lvN
 	run --separate-stderr timeout 60 sh -c 'nc-source --once 127.0.0.1 "$1" | jq -r .line' sh "$ncport"
 	[ "$status" -eq 0 ]
 	same "$output" 'a
 b'
 	same "$stderr" ""
-	wait "${bgpids[0]}"
+	wait "$ncpid"
 	run --separate-stderr timeout 60 nc-source --once 127.0.0.1 "$ncport"
 	[ "$status" -eq 1 ]
 	same "$stderr" "nc-source: cannot connect to '127.0.0.1:$ncport': Connection refused"
@@ -380,14 +265,13 @@ b'
 @test "a client of a Unix socket; IPv6 peers are written in brackets" {
 	printf 'over unix\n' > "$T/1"
 	nc -lNU "$T/s" < "$T/1" > /dev/null &
-	bgpids+=($!)
 	wait_sock "$T/s"
 	run --separate-stderr timeout 60 nc-source --once -U "$T/s"
 	[ "$status" -eq 0 ]
 	same "$(printf '%s\n' "$output" | jq -c 'del(.ts)')" "{\"line\":\"over unix\",\"peer\":\"$T/s\"}"
 
 	grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null || skip "no IPv6 loopback"
-	bg -l -v -b ::1 0
+	bg nc-source -l -v -b ::1 0
 	listen_port
 	same "$(head -n 1 "$T/err")" "nc-source: listening on [::1]:$port"
 	echo v6 | timeout 60 nc -N ::1 "$port"
@@ -397,7 +281,7 @@ b'
 }
 
 @test "UDP: a datagram may hold several lines; the sender is the peer" {
-	bg -l -u -v 0
+	bg nc-source -l -u -v 0
 	listen_port
 	same "$(head -n 1 "$T/err")" "nc-source: listening on 127.0.0.1:$port (UDP)"
 	timeout 60 flood -u -t -k 3 -n 6 127.0.0.1 "$port"
@@ -416,7 +300,7 @@ no newline at the end'
 }
 
 @test "UDP bursts: every line is output, dropped by the queue, or dropped by the kernel, counted" {
-	bg_into "$(gate)" -l -u -v --stats --buffer 64k 0
+	bg_into "$(gate)" nc-source -l -u -v --stats --buffer 64k 0
 	listen_port
 	# Stopped, it leaves the burst to the socket's buffer, which overflows.
 	kill -STOP "$pid"
@@ -432,14 +316,14 @@ no newline at the end'
 	touch "$T/go"
 	stop
 	[ "$rc" -eq 0 ]
-	wait "${bgpids[0]}"
+	wait "$reader"
 	out=$(wc -l < "$T/out")
-	dropped=$(stat dropped)
-	kdropped=$(stat kernel_dropped)
+	dropped=$(stats dropped)
+	kdropped=$(stats kernel_dropped)
 	[ "$dropped" -gt 0 ]
 	[ "$kdropped" -gt 0 ]
 	same "$((out + dropped + 10 * kdropped))" 300000
-	same "$(stat datagrams)" $((30000 - kdropped))
+	same "$(stats datagrams)" $((30000 - kdropped))
 	# The two kinds of dropping start in either order.
 	same "$(quiet_err | sort)" "nc-source: buffer full: dropping the newest lines
 nc-source: dropped $dropped lines in all: buffer full (--on-full drop-newest)
@@ -457,7 +341,7 @@ nc-source: the kernel dropped $kdropped datagrams: receive buffer full"
 		printf '{"broken":\n'
 		printf 'z%.0s' $(seq 150)
 	} > "$T/in"
-	bg -l -U "$T/s" --max-line 100 --dead-letter "$T/dl" --stats
+	bg nc-source -l -U "$T/s" --max-line 100 --dead-letter "$T/dl" --stats
 	timeout 60 nc -NU "$T/s" < "$T/in"
 	wait_lines 4
 	wait_stat bad_input 2
@@ -476,7 +360,7 @@ $(printf 'z%.0s' $(seq 100))"
 }
 
 @test "--strict ends at the first bad line with status 1" {
-	bg -l -U "$T/s" --json --strict
+	bg nc-source -l -U "$T/s" --json --strict
 	printf '{"a":1}\nnope\n{"b":2}\n' | timeout 60 nc -NU "$T/s"
 	reap
 	[ "$rc" -eq 1 ]
@@ -486,14 +370,14 @@ $(printf 'z%.0s' $(seq 100))"
 }
 
 @test "--rate releases the lines as a steady flow within 10% of the rate" {
-	bg_into 'exec linerate' -l -v --rate 2000 0
+	bg_into 'exec linerate' nc-source -l -v --rate 2000 0
 	listen_port
 	run timeout 60 flood -n 8000 -s 20 127.0.0.1 "$port"
 	[ "$status" -eq 0 ]
 	# SIGTERM: the lines still queued go out at the same rate.
 	stop
 	[ "$rc" -eq 0 ]
-	wait "${bgpids[0]}"
+	wait "$reader"
 	read -r n r < "$T/out"
 	same "$n" 8000
 	awk -v r="$r" 'BEGIN { exit !(r >= 1800 && r <= 2200) }' || {
@@ -504,7 +388,7 @@ $(printf 'z%.0s' $(seq 100))"
 
 @test "memory stays bounded by --buffer while flooded" {
 	[ "$RTPIPE_BUILD" = build ] || skip "sanitizers change the memory figures"
-	bg_into "$(gate)" -l -v --stats --buffer 4M --on-full drop-newest 0
+	bg_into "$(gate)" nc-source -l -v --stats --buffer 4M --on-full drop-newest 0
 	listen_port
 	run timeout 120 flood -c 10 -n 50000 -s 200 127.0.0.1 "$port"
 	[ "$status" -eq 0 ]
@@ -514,15 +398,14 @@ $(printf 'z%.0s' $(seq 100))"
 	stop
 	[ "$rc" -eq 0 ]
 	# 100 MB came in; the queue holds 4 MiB, the rest is fixed buffers.
-	[ "$(stat dropped)" -gt 400000 ]
+	[ "$(stats dropped)" -gt 400000 ]
 	[ "$hwm" -lt $((4096 + 8192)) ] || { echo "peak RSS $hwm KiB" >&2; false; }
 }
 
 @test "SIGTERM: stop accepting, emit the lines and the partial line received, exit 0" {
 	mkfifo "$T/keys"
-	bg -l -U "$T/s"
+	bg nc-source -l -U "$T/s"
 	nc -U "$T/s" < "$T/keys" > /dev/null &
-	bgpids+=($!)
 	exec 5> "$T/keys"
 	printf 'a\nb\npart' >&5
 	wait_lines 2
@@ -537,7 +420,7 @@ part'
 }
 
 @test "SIGUSR1 prints the stats: connections, bytes, lines, dropped, bad input" {
-	bg -l -U "$T/s" --max-line 10
+	bg nc-source -l -U "$T/s" --max-line 10
 	printf 'a\n\n0123456789ABC\nb\n' | timeout 60 nc -NU "$T/s"
 	printf 'c\n' | timeout 60 nc -NU "$T/s"
 	wait_lines 3
@@ -550,15 +433,13 @@ part'
 
 @test "--max-clients: a client over the limit waits until one leaves" {
 	mkfifo "$T/keys"
-	bg -l -v -U "$T/s" --max-clients 1
+	bg nc-source -l -v -U "$T/s" --max-clients 1
 	nc -NU "$T/s" < "$T/keys" > /dev/null &
-	bgpids+=($!)
 	exec 5> "$T/keys"
 	echo first >&5
 	wait_lines 1
 	# (Not holding the first client's stdin open.)
 	printf 'second\n' | timeout 60 nc -NU "$T/s" 5>&- &
-	bgpids+=($!)
 	sleep 0.2
 	echo third >&5
 	wait_lines 2
@@ -572,11 +453,11 @@ second'
 }
 
 @test "a Unix socket left behind is replaced; one in use is an error" {
-	bg -l -U "$T/s"
+	bg nc-source -l -U "$T/s"
 	kill -9 "$pid"
 	wait "$pid" || true
 	[ -S "$T/s" ]
-	bg -l -U "$T/s"
+	bg nc-source -l -U "$T/s"
 	run --separate-stderr timeout 60 nc-source -l -U "$T/s"
 	[ "$status" -eq 1 ]
 	same "$stderr" "nc-source: cannot listen on '$T/s': Address already in use"
@@ -601,7 +482,6 @@ second'
 @test "a reader that goes away ends the tool quietly" {
 	mkfifo "$T/pipe"
 	head -n 1 < "$T/pipe" > "$T/out" &
-	bgpids+=($!)
 	nc-source -l -U "$T/s" > "$T/pipe" 2> "$T/err" &
 	pid=$!
 	wait_ready "$pid"
@@ -613,37 +493,31 @@ second'
 }
 
 @test "usage errors exit 2 and name the option" {
-	err() {
-		run --separate-stderr nc-source "$@"
-		[ "$status" -eq 2 ] || { echo "status $status for $*" >&2; return 1; }
-		printf '%s\n' "$stderr" | head -n 1
-	}
-	same "$(err -u 9999)" "nc-source: -u needs -l: a UDP source receives on a local port"
-	same "$(err -l -u -U x)" "nc-source: -u and -U cannot be used together"
-	same "$(err -b ::1 h 1)" "nc-source: -b needs -l"
-	same "$(err -l -b ::1 -U x)" "nc-source: -b and -U cannot be used together"
-	same "$(err --once --reconnect h 1)" "nc-source: --once and --reconnect cannot be used together"
-	same "$(err -l --once 1)" "nc-source: --once and -l cannot be used together"
-	same "$(err -l --backoff-max 5s 1)" "nc-source: --backoff-max and -l cannot be used together"
-	same "$(err --max-clients 5 h 1)" "nc-source: --max-clients needs -l with TCP or -U"
-	same "$(err -l --raw --json 1)" "nc-source: --raw and --json cannot be used together"
-	same "$(err -l -u --on-full block 1)" "nc-source: --on-full block and -u cannot be used together: UDP senders cannot be slowed down"
-	same "$(err -l --on-full sometimes 1)" "nc-source: --on-full: expected block, drop-oldest or drop-newest: 'sometimes'"
-	same "$(err -l --buffer 1k 1)" "nc-source: --buffer: too small: 1k"
-	same "$(err -l --buffer 64k --max-line 1M 1)" "nc-source: --buffer: 65536 bytes do not hold a line of --max-line 1048576"
-	same "$(err -l --rate 0 1)" "nc-source: --rate: too small: 0"
-	same "$(err -l --tag novalue 1)" "nc-source: --tag: expected KEY=VALUE: 'novalue'"
-	same "$(err -l --tag line=x 1)" "nc-source: --tag: 'line' is a field of the record already"
-	same "$(err -l --tag a=1 --tag a=2 1)" "nc-source: --tag: 'a' given twice"
-	same "$(err localhost)" "nc-source: missing operand"
-	same "$(err -l 1 2)" "nc-source: too many operands"
-	same "$(err --bogus)" "nc-source: unrecognized option '--bogus'"
-	run --separate-stderr nc-source h 1 2
-	[[ "$stderr" == *"usage: nc-source [options] HOST PORT"* ]]
+	usage_error "nc-source: -u needs -l: a UDP source receives on a local port" nc-source -u 9999
+	usage_error "nc-source: -u and -U cannot be used together" nc-source -l -u -U x
+	usage_error "nc-source: -b needs -l" nc-source -b ::1 h 1
+	usage_error "nc-source: -b and -U cannot be used together" nc-source -l -b ::1 -U x
+	usage_error "nc-source: --once and --reconnect cannot be used together" nc-source --once --reconnect h 1
+	usage_error "nc-source: --once and -l cannot be used together" nc-source -l --once 1
+	usage_error "nc-source: --backoff-max and -l cannot be used together" nc-source -l --backoff-max 5s 1
+	usage_error "nc-source: --max-clients needs -l with TCP or -U" nc-source --max-clients 5 h 1
+	usage_error "nc-source: --raw and --json cannot be used together" nc-source -l --raw --json 1
+	usage_error "nc-source: --on-full block and -u cannot be used together: UDP senders cannot be slowed down" nc-source -l -u --on-full block 1
+	usage_error "nc-source: --on-full: expected block, drop-oldest or drop-newest: 'sometimes'" nc-source -l --on-full sometimes 1
+	usage_error "nc-source: --buffer: too small: 1k" nc-source -l --buffer 1k 1
+	usage_error "nc-source: --buffer: 65536 bytes do not hold a line of --max-line 1048576" nc-source -l --buffer 64k --max-line 1M 1
+	usage_error "nc-source: --rate: too small: 0" nc-source -l --rate 0 1
+	usage_error "nc-source: --tag: expected KEY=VALUE: 'novalue'" nc-source -l --tag novalue 1
+	usage_error "nc-source: --tag: 'line' is a field of the record already" nc-source -l --tag line=x 1
+	usage_error "nc-source: --tag: 'a' given twice" nc-source -l --tag a=1 --tag a=2 1
+	usage_error_with_synopsis "nc-source: missing operand" nc-source localhost
+	usage_error_with_synopsis "nc-source: too many operands" nc-source -l 1 2
+	usage_error_with_synopsis "nc-source: unrecognized option '--bogus'" nc-source --bogus
+	usage_error_with_synopsis "nc-source: too many operands" nc-source h 1 2
 }
 
 @test "runtime errors exit 1: a port in use, a name that does not resolve" {
-	bg -l -v 0
+	bg nc-source -l -v 0
 	listen_port
 	run --separate-stderr timeout 60 nc-source -l "$port"
 	[ "$status" -eq 1 ]
@@ -663,7 +537,7 @@ second'
 	[ "$status" -eq 0 ]
 	same "$output" "nc-source (rtpipe) 0.1.0"
 	# -u is UDP here, as in nc; --unbuffered keeps its meaning.
-	bg -l -U "$T/s" --unbuffered
+	bg nc-source -l -U "$T/s" --unbuffered
 	echo x | timeout 60 nc -NU "$T/s"
 	wait_lines 1
 	stop

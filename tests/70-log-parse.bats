@@ -8,10 +8,23 @@ load helper
 # Zone-less times are local: the tests pin the local zone.
 export TZ=UTC
 
+# golden LOG ARGS...: log-parse ARGS on the fixture LOG exits 0, writes
+# exactly the fixture of the same name ending in .ndjson, and no message
+# to stderr; a stats line of --stats is left in $stderr for the test.
+golden() {
+	local log=$1
+	shift
+	run --separate-stderr log-parse "$@" "$FIX/$log"
+	if ! { [ "$status" -eq 0 ] &&
+		same "$output" "$(cat "$FIX/${log%.*}.ndjson")" &&
+		same "$(grep -v '^{"tool"' <<< "$stderr")" ""; }; then
+		echo "failed: log-parse $* $log (status $status)" >&2
+		return 1
+	fi
+}
+
 @test "combined: every field, IPv6, escaped quotes, missing values, non-ASCII paths" {
-	run --separate-stderr log-parse -F combined --stats "$FIX/log-combined.log"
-	[ "$status" -eq 0 ]
-	same "$output" "$(cat "$FIX/log-combined.ndjson")"
+	golden log-combined.log -F combined --stats
 	# The TLS handshake's \xfc is not UTF-8: it is repaired, and counted.
 	same "$stderr" '{"tool":"log-parse","records_in":12,"records_out":12,"bad_input":0,"dropped":0,"utf8_repaired":1}'
 }
@@ -26,18 +39,9 @@ export TZ=UTC
 }
 
 @test "common, nginx and vhost_combined" {
-	run --separate-stderr log-parse -F common "$FIX/log-common.log"
-	[ "$status" -eq 0 ]
-	same "$output" "$(cat "$FIX/log-common.ndjson")"
-	[ -z "$stderr" ]
-	run --separate-stderr log-parse -F nginx "$FIX/log-nginx.log"
-	[ "$status" -eq 0 ]
-	same "$output" "$(cat "$FIX/log-nginx.ndjson")"
-	[ -z "$stderr" ]
-	run --separate-stderr log-parse -F vhost_combined "$FIX/log-vhost.log"
-	[ "$status" -eq 0 ]
-	same "$output" "$(cat "$FIX/log-vhost.ndjson")"
-	[ -z "$stderr" ]
+	golden log-common.log -F common
+	golden log-nginx.log -F nginx
+	golden log-vhost.log -F vhost_combined
 }
 
 @test "nginx logs 0 bytes where Apache logs '-': -F nginx takes no '-'" {
@@ -88,9 +92,7 @@ $f:11: does not match the combined format: invalid time
 }
 
 @test "syslog: with and without <PRI>, padded days, no host, across a year boundary" {
-	run --separate-stderr log-parse -F syslog --year 2025 --stats "$FIX/log-syslog.log"
-	[ "$status" -eq 0 ]
-	same "$output" "$(cat "$FIX/log-syslog.ndjson")"
+	golden log-syslog.log -F syslog --year 2025 --stats
 	same "$stderr" '{"tool":"log-parse","records_in":11,"records_out":11,"bad_input":0,"dropped":0,"utf8_repaired":1}'
 	# --year is the year of the first line; lines out of order across the
 	# boundary go back to it.
@@ -159,10 +161,7 @@ log-parse: $T/in:6: does not match the syslog format: invalid time"
 }
 
 @test "rfc5424: structured data, NILVALUE, fractions and offsets, BOM" {
-	run --separate-stderr log-parse -F rfc5424 "$FIX/log-rfc5424.log"
-	[ "$status" -eq 0 ]
-	same "$output" "$(cat "$FIX/log-rfc5424.ndjson")"
-	[ -z "$stderr" ]
+	golden log-rfc5424.log -F rfc5424
 }
 
 @test "rfc5424 lines that do not match" {
@@ -184,9 +183,7 @@ log-parse: $T/in:8: does not match the rfc5424 format: expected ' ' after the st
 }
 
 @test "csv: header, quotes, embedded newlines, numbers kept as written" {
-	run --separate-stderr log-parse -F csv --stats "$FIX/log-events.csv"
-	[ "$status" -eq 0 ]
-	same "$output" "$(cat "$FIX/log-events.ndjson")"
+	golden log-events.csv -F csv --stats
 	same "$stderr" '{"tool":"log-parse","records_in":5,"records_out":5,"bad_input":0,"dropped":0,"utf8_repaired":0}'
 }
 
@@ -232,10 +229,7 @@ yesterday,web01,200
 }
 
 @test "logfmt: quoted values with escapes, bare keys, numbers" {
-	run --separate-stderr log-parse -F logfmt "$FIX/log-app.logfmt"
-	[ "$status" -eq 0 ]
-	same "$output" "$(cat "$FIX/log-app.ndjson")"
-	[ -z "$stderr" ]
+	golden log-app.logfmt -F logfmt
 	printf '%s\n' 'time="2026-11-21 10:00:00" lvl=info n=007 id=12 q="42"' 'lvl=warn' 'a="open' '=x' 'k"=v' 'only words here' 'a="b"c' > "$T/in"
 	run --separate-stderr log-parse -F logfmt -t time --types n:int,id:str,q:num "$T/in"
 	[ "$status" -eq 0 ]
@@ -260,10 +254,7 @@ log-parse: $T/in:3: invalid JSON: column 6: unexpected end of line"
 }
 
 @test "a pattern names the fields of other layouts" {
-	run --separate-stderr log-parse -F '%{ts:time} - %{logger} - %{level} - %{msg}' "$FIX/log-python.log"
-	[ "$status" -eq 0 ]
-	same "$output" "$(cat "$FIX/log-python.ndjson")"
-	[ -z "$stderr" ]
+	golden log-python.log -F '%{ts:time} - %{logger} - %{level} - %{msg}'
 }
 
 @test "pattern types, quoted fields, skipped fields and literal percent signs" {
@@ -285,21 +276,14 @@ log-parse: $T/in:6: does not match the pattern: expected ' [' after %{addr}"
 }
 
 @test "--auto tells every format from the first lines" {
-	while read -r file golden args; do
-		run --separate-stderr log-parse $args "$FIX/$file"
-		[ "$status" -eq 0 ]
-		same "$output" "$(cat "$FIX/$golden")"
-		[ -z "$stderr" ]
-	done <<-EOF
-	log-combined.log log-combined.ndjson
-	log-common.log log-common.ndjson --auto
-	log-nginx.log log-nginx.ndjson
-	log-vhost.log log-vhost.ndjson
-	log-syslog.log log-syslog.ndjson --year 2025
-	log-rfc5424.log log-rfc5424.ndjson --auto
-	log-events.csv log-events.ndjson
-	log-app.logfmt log-app.ndjson
-	EOF
+	golden log-combined.log
+	golden log-common.log --auto
+	golden log-nginx.log
+	golden log-vhost.log
+	golden log-syslog.log --year 2025
+	golden log-rfc5424.log --auto
+	golden log-events.csv
+	golden log-app.logfmt
 	printf '%s\n' '{"a":1}' 'not json' '{"b":2}' > "$T/in"
 	run --separate-stderr log-parse "$T/in"
 	same "$output" '{"a":1}
@@ -383,17 +367,9 @@ $(w 02 03 200 1)"
 }
 
 @test "SIGTERM ends the stream with the records made so far, status 0" {
-	mkfifo "$T/in"
-	log-parse -F common < "$T/in" > "$T/out" 2> "$T/err" &
-	pid=$!
-	exec 5> "$T/in"
-	wait_ready "$pid"
+	bg_on_pipe log-parse -F common
 	sed -n 1p "$FIX/log-common.log" >&5
-	for i in $(seq 200); do
-		kill -USR1 "$pid"
-		sleep 0.05
-		grep -q '"records_in":1' "$T/err" && break
-	done
+	wait_stat records_in 1
 	kill -TERM "$pid"
 	wait "$pid"
 	exec 5>&-
@@ -402,56 +378,23 @@ $(w 02 03 200 1)"
 }
 
 @test "usage errors exit 2 and name the option" {
-	run --separate-stderr log-parse -F xml
-	[ "$status" -eq 2 ]
-	same "$stderr" "log-parse: -F: unknown format 'xml' (a pattern needs a %{field})"
-	run --separate-stderr log-parse -F '%{a}%{b}'
-	[ "$status" -eq 2 ]
-	same "$stderr" "log-parse: -F: fields 'a' and 'b' need text between them"
-	run --separate-stderr log-parse -F '%{a:float} x'
-	[ "$status" -eq 2 ]
-	same "$stderr" "log-parse: -F: unknown type 'float' of field 'a'"
-	run --separate-stderr log-parse -F 'x %{a'
-	[ "$status" -eq 2 ]
-	same "$stderr" "log-parse: -F: unterminated '%{' in the pattern"
-	run --separate-stderr log-parse -F 'x %{} y'
-	[ "$status" -eq 2 ]
-	same "$stderr" "log-parse: -F: a field without a name in the pattern"
-	run --separate-stderr log-parse --year 0
-	[ "$status" -eq 2 ]
-	same "$stderr" "log-parse: --year: too small: 0"
-	run --separate-stderr log-parse -F combined --columns a,b
-	[ "$status" -eq 2 ]
-	same "$stderr" "log-parse: --columns needs -F csv"
-	run --separate-stderr log-parse -F syslog -t time
-	[ "$status" -eq 2 ]
-	same "$stderr" "log-parse: -t needs -F csv or -F logfmt"
-	run --separate-stderr log-parse -F json --types a:int
-	[ "$status" -eq 2 ]
-	same "$stderr" "log-parse: --types needs -F csv or -F logfmt"
-	run --separate-stderr log-parse -F csv --types a:float
-	[ "$status" -eq 2 ]
-	same "$stderr" "log-parse: --types: unknown type 'float'"
-	run --separate-stderr log-parse -F csv --types a
-	[ "$status" -eq 2 ]
-	same "$stderr" "log-parse: --types: expected NAME:TYPE, not 'a'"
-	run --separate-stderr log-parse -F csv --delimiter ab
-	[ "$status" -eq 2 ]
-	same "$stderr" "log-parse: --delimiter: expected one character"
-	run --separate-stderr log-parse --bogus
-	[ "$status" -eq 2 ]
-	[[ "$stderr" == "log-parse: unrecognized option '--bogus'"* ]]
-	[[ "$stderr" == *"usage: log-parse"* ]]
+	usage_error "log-parse: -F: unknown format 'xml' (a pattern needs a %{field})" log-parse -F xml
+	usage_error "log-parse: -F: fields 'a' and 'b' need text between them" log-parse -F '%{a}%{b}'
+	usage_error "log-parse: -F: unknown type 'float' of field 'a'" log-parse -F '%{a:float} x'
+	usage_error "log-parse: -F: unterminated '%{' in the pattern" log-parse -F 'x %{a'
+	usage_error "log-parse: -F: a field without a name in the pattern" log-parse -F 'x %{} y'
+	usage_error "log-parse: --year: too small: 0" log-parse --year 0
+	usage_error "log-parse: --columns needs -F csv" log-parse -F combined --columns a,b
+	usage_error "log-parse: -t needs -F csv or -F logfmt" log-parse -F syslog -t time
+	usage_error "log-parse: --types needs -F csv or -F logfmt" log-parse -F json --types a:int
+	usage_error "log-parse: --types: unknown type 'float'" log-parse -F csv --types a:float
+	usage_error "log-parse: --types: expected NAME:TYPE, not 'a'" log-parse -F csv --types a
+	usage_error "log-parse: --delimiter: expected one character" log-parse -F csv --delimiter ab
+	usage_error_with_synopsis "log-parse: unrecognized option '--bogus'" log-parse --bogus
 }
 
 @test "-h prints the usage to stdout; -V the version" {
-	run --separate-stderr log-parse -h
-	[ "$status" -eq 0 ]
-	[[ "$output" == "usage: log-parse "* ]]
-	[ -z "$stderr" ]
-	run --separate-stderr log-parse -V
-	[ "$status" -eq 0 ]
-	same "$output" "log-parse (rtpipe) 0.1.0"
+	help_and_version log-parse
 }
 
 @test "an input file that cannot be opened is an error, the others are read" {
@@ -463,20 +406,16 @@ $(w 02 03 200 1)"
 
 @test "log-parse under valgrind" {
 	[ "$RTPIPE_BUILD" = build ] || skip "checked once, in the plain build"
-	vg() {
-		valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
-			--errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$@"
-	}
-	run vg log-parse -F combined --dead-letter "$T/dl" "$FIX/log-combined.log" "$FIX/log-combined-bad.log"
+	run "${VG[@]}" log-parse -F combined --dead-letter "$T/dl" "$FIX/log-combined.log" "$FIX/log-combined-bad.log"
 	[ "$status" -eq 0 ]
-	run vg log-parse --year 2025 "$FIX/log-syslog.log"
+	run "${VG[@]}" log-parse --year 2025 "$FIX/log-syslog.log"
 	[ "$status" -eq 0 ]
-	run vg log-parse -F rfc5424 "$FIX/log-rfc5424.log"
+	run "${VG[@]}" log-parse -F rfc5424 "$FIX/log-rfc5424.log"
 	[ "$status" -eq 0 ]
-	run vg log-parse -t ts --types zip:str "$FIX/log-events.csv" "$FIX/log-bad.csv"
+	run "${VG[@]}" log-parse -t ts --types zip:str "$FIX/log-events.csv" "$FIX/log-bad.csv"
 	[ "$status" -eq 0 ]
-	run vg log-parse --tz Europe/Lisbon "$FIX/log-app.logfmt"
+	run "${VG[@]}" log-parse --tz Europe/Lisbon "$FIX/log-app.logfmt"
 	[ "$status" -eq 0 ]
-	run vg log-parse -F '%{ts:time} - %{logger} - %{level} - %{msg}' "$FIX/log-python.log"
+	run "${VG[@]}" log-parse -F '%{ts:time} - %{logger} - %{level} - %{msg}' "$FIX/log-python.log"
 	[ "$status" -eq 0 ]
 }

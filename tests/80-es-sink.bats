@@ -9,34 +9,25 @@ load helper
 
 setup() {
 	T="$BATS_TEST_TMPDIR"
-	pid='' spid='' tpid='' tpg=''
+	pid='' tpg=''
 	iot-sim --no-pacing -n 20 -c 500 --seed 4 > "$T/in"
 }
 
 teardown() {
-	local p
+	local g
 	# The TLS fronts and the processes they forked, one per connection.
-	for p in $tpg; do
-		kill -9 -- "-$p" 2>/dev/null
+	for g in $tpg; do
+		kill -9 -- "-$g" 2>/dev/null
 	done
-	for p in $pid $spid $tpid; do
-		kill -9 "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
-	true
+	end_jobs
 }
 
 # server ARGS: starts es-server; $U is its URL, $spid its process.
 server() {
-	local i
 	rm -f "$T/port"
 	es-server -l "$T/log" "$@" > "$T/port" 2> "$T/server.err" &
 	spid=$!
-	for i in $(seq 6000); do
-		grep -q '^[0-9][0-9]*$' "$T/port" 2>/dev/null && break
-		sleep 0.01
-	done
-	port=$(cat "$T/port")
-	[ -n "$port" ]
+	port=$(first_line "$spid" "$T/port" "$T/server.err")
 	U=http://127.0.0.1:$port
 }
 
@@ -48,7 +39,6 @@ tls_front() {
 	local front="$T/socat-$1.err"
 	setsid socat -d -d "OPENSSL-LISTEN:0,bind=$1,reuseaddr,fork,cert=$FIX/es-tls.crt,key=$FIX/es-tls.key,verify=0" \
 		"TCP:127.0.0.1:$port" 2> "$front" &
-	tpid="$tpid $!"
 	wait_for "$front" "socat\[[0-9]+\] N listening on AF=2 $1:[0-9]+\$"
 	tpg="$tpg "$(sed -n 's/.*socat\[\([0-9]*\)\] N listening on .*/\1/p' "$front" | head -n 1)
 	S=https://$1:$(sed -n 's/.* listening on AF=2 [0-9.]*:\([0-9]*\)$/\1/p' "$front" | head -n 1)
@@ -80,81 +70,30 @@ meta() {
 	curl -sf "$U/_dump" | jq -c '[._index, ._id, ._version]'
 }
 
-# Waits until file $1 has a line matching the extended regex $2.
-wait_for() {
-	local i
-	for i in $(seq 6000); do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.01
-	done
-	echo "timed out waiting for '$2' in $1" >&2
-	return 1
-}
-
-# Waits for the background es-sink; its status goes to $rc.
-reap() {
-	local i
-	for i in $(seq 6000); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.01
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		echo "es-sink did not end" >&2
-		return 1
-	fi
-	rc=0
-	wait "$pid" || rc=$?
-	pid=''
-}
-
 @test "usage: -h, bad options and option rules" {
 	run --separate-stderr es-sink -h
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "usage: es-sink [-u URL] [-i INDEX] [-t FIELD] [--time-format FORMAT] [--op index|create]" ]
 	[ -z "$stderr" ]
 
-	run --separate-stderr es-sink --bogus
-	[ "$status" -eq 2 ]
-	[ "${stderr_lines[0]}" = "es-sink: unrecognized option '--bogus'" ]
-	[ "${stderr_lines[1]}" = "usage: es-sink [-u URL] [-i INDEX] [-t FIELD] [--time-format FORMAT] [--op index|create]" ]
+	usage_error_with_synopsis "es-sink: unrecognized option '--bogus'" es-sink --bogus
 
-	check() {
-		run --separate-stderr es-sink "$@" < /dev/null
-		[ "$status" -eq 2 ]
-		[ -z "$output" ]
-	}
-	check --id-field id --id-hash
-	same "$stderr" "es-sink: --id-field and --id-hash cannot be used together"
-	check --cacert x.pem --insecure
-	same "$stderr" "es-sink: --cacert and --insecure cannot be used together"
-	check --op upsert
-	same "$stderr" "es-sink: --op: expected index or create: 'upsert'"
-	check -i 'Logs-%Y'
-	same "$stderr" "es-sink: -i: index names must be lowercase: 'Logs-%Y' gives 'Logs-2026'"
-	check -i 'logs-%b'
-	same "$stderr" "es-sink: -i: index names must be lowercase: 'logs-%b' gives 'logs-Nov'"
-	check -i 'a b'
-	same "$stderr" "es-sink: -i: index names cannot contain ' ': 'a b' gives 'a b'"
-	check -i '_x'
-	same "$stderr" "es-sink: -i: invalid index name: '_x' gives '_x'"
-	check -u http://elastic:secret@localhost:9200
-	same "$stderr" "es-sink: -u: credentials in the URL would show in the process list: use ES_USER and ES_PASSWORD"
-	check -u ftp://localhost
-	same "$stderr" "es-sink: -u: expected an http or https URL: 'ftp://localhost'"
-	check -u 'http://localhost:9200/?x=1'
-	same "$stderr" "es-sink: -u: expected a URL without query or fragment: 'http://localhost:9200/?x=1'"
-	check --batch-docs 0
-	same "$stderr" "es-sink: --batch-docs: too small: 0"
-	check --retry-for 10x
-	same "$stderr" "es-sink: --retry-for: invalid duration: '10x'"
-	check --buffer 64k --max-line 1M
-	same "$stderr" "es-sink: --buffer: 65536 bytes do not hold a record of --max-line 1048576"
-	ES_USER=elastic run --separate-stderr es-sink < /dev/null
-	[ "$status" -eq 2 ]
-	same "$stderr" "es-sink: ES_USER needs ES_PASSWORD"
-	ES_USER=elastic ES_PASSWORD=x ES_API_KEY=k run --separate-stderr es-sink < /dev/null
-	[ "$status" -eq 2 ]
-	same "$stderr" "es-sink: ES_API_KEY and ES_USER cannot be used together"
+	usage_error "es-sink: --id-field and --id-hash cannot be used together" es-sink --id-field id --id-hash
+	usage_error "es-sink: --cacert and --insecure cannot be used together" es-sink --cacert x.pem --insecure
+	usage_error "es-sink: --op: expected index or create: 'upsert'" es-sink --op upsert
+	usage_error "es-sink: -i: index names must be lowercase: 'Logs-%Y' gives 'Logs-2026'" es-sink -i 'Logs-%Y'
+	usage_error "es-sink: -i: index names must be lowercase: 'logs-%b' gives 'logs-Nov'" es-sink -i 'logs-%b'
+	usage_error "es-sink: -i: index names cannot contain ' ': 'a b' gives 'a b'" es-sink -i 'a b'
+	usage_error "es-sink: -i: invalid index name: '_x' gives '_x'" es-sink -i '_x'
+	usage_error "es-sink: -u: credentials in the URL would show in the process list: use ES_USER and ES_PASSWORD" es-sink -u http://elastic:secret@localhost:9200
+	usage_error "es-sink: -u: expected an http or https URL: 'ftp://localhost'" es-sink -u ftp://localhost
+	usage_error "es-sink: -u: expected a URL without query or fragment: 'http://localhost:9200/?x=1'" es-sink -u 'http://localhost:9200/?x=1'
+	usage_error "es-sink: --batch-docs: too small: 0" es-sink --batch-docs 0
+	usage_error "es-sink: --retry-for: invalid duration: '10x'" es-sink --retry-for 10x
+	usage_error "es-sink: --buffer: 65536 bytes do not hold a record of --max-line 1048576" es-sink --buffer 64k --max-line 1M
+	ES_USER=elastic usage_error "es-sink: ES_USER needs ES_PASSWORD" es-sink
+	ES_USER=elastic ES_PASSWORD=x ES_API_KEY=k usage_error \
+		"es-sink: ES_API_KEY and ES_USER cannot be used together" es-sink
 }
 
 @test "every record arrives once, byte for byte, on one connection, in an index per day" {
@@ -193,10 +132,7 @@ req=3 items=100 status=200"
 	# A quiet stream: the first record goes after the flush interval,
 	# while the input stays open.
 	before=$(curl -sf "$U/_stats" | jq .docs)
-	mkfifo "$T/fifo"
-	es-sink -u "$U" -i quiet --flush-interval 100ms < "$T/fifo" 2> "$T/err" &
-	pid=$!
-	exec 5> "$T/fifo"
+	bg_on_pipe es-sink -u "$U" -i quiet --flush-interval 100ms
 	head -n 1 "$T/in" >&5
 	for i in $(seq 6000); do
 		[ "$(curl -sf "$U/_stats" | jq .docs)" -eq $((before + 1)) ] && break
@@ -548,19 +484,11 @@ es-sink: 500 records not delivered: kept in '$T/dl'"
 
 @test "SIGTERM sends what is buffered, then exits 0" {
 	server
-	mkfifo "$T/fifo"
-	es-sink -u "$U" -i iot --echo --flush-interval 1h < "$T/fifo" > "$T/out" 2> "$T/err" &
-	pid=$!
-	exec 5> "$T/fifo"
-	wait_ready "$pid"
+	bg_on_pipe es-sink -u "$U" -i iot --echo --flush-interval 1h
 	cat "$T/in" >&5
-	for i in $(seq 6000); do
-		[ "$(wc -l < "$T/out")" -ge 500 ] && break
-		sleep 0.01
-	done
+	wait_lines 500
 	[ "$(curl -sf "$U/_stats" | jq .docs)" -eq 0 ]
-	kill -TERM "$pid"
-	reap
+	stop
 	exec 5>&-
 	[ "$rc" -eq 0 ]
 	same "$(stored)" "$(sorted "$T/in")"
@@ -570,15 +498,10 @@ es-sink: 500 records not delivered: kept in '$T/dl'"
 
 @test "SIGTERM with a server that keeps refusing: --drain-timeout, then the dead letter" {
 	server --on 1-1000000:503
-	mkfifo "$T/fifo"
-	es-sink -u "$U" -i iot --drain-timeout 300ms --backoff-max 100ms --dead-letter "$T/dl" < "$T/fifo" 2> "$T/err" &
-	pid=$!
-	exec 5> "$T/fifo"
-	wait_ready "$pid"
+	bg_on_pipe es-sink -u "$U" -i iot --drain-timeout 300ms --backoff-max 100ms --dead-letter "$T/dl"
 	cat "$T/in" >&5
 	wait_for "$T/err" "retrying 500 documents"
-	kill -TERM "$pid"
-	reap
+	stop
 	exec 5>&-
 	[ "$rc" -eq 1 ]
 	same "$(cat "$T/dl")" "$(cat "$T/in")"
@@ -752,17 +675,9 @@ content-length: 16
 	[ "$status" -eq 1 ]
 	same "$stderr" "es-sink: cannot open '$T/nope': No such file or directory"
 
-	mkfifo "$T/fifo"
-	es-sink -u "$U" -i iot < "$T/fifo" 2> "$T/err" &
-	pid=$!
-	exec 5> "$T/fifo"
-	wait_ready "$pid"
+	bg_on_pipe es-sink -u "$U" -i iot
 	cat "$T/a" >&5
-	for i in $(seq 600); do
-		kill -USR1 "$pid"
-		sleep 0.05
-		grep -q '"indexed":10' "$T/err" && break
-	done
+	wait_stat indexed 10
 	grep -q '^{"tool":"es-sink","records_in":10,.*"indexed":10,' "$T/err"
 	exec 5>&-
 	reap
@@ -771,21 +686,16 @@ content-length: 16
 
 @test "es-sink and es-server under valgrind" {
 	[[ "$RTPIPE_BUILD" == *asan* ]] && skip "the sanitizer build has its own checks"
-	vg="valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=99"
-	$vg es-server -s 2 --item-fail 429:0.2 --on 2:drop --on 3:413 --item-if bad:400 > "$T/port" 2> "$T/server.err" &
+	"${VG[@]}" es-server -s 2 --item-fail 429:0.2 --on 2:drop --on 3:413 --item-if bad:400 > "$T/port" 2> "$T/server.err" &
 	spid=$!
-	wait_for "$T/port" '^[0-9]+$'
-	U=http://127.0.0.1:$(cat "$T/port")
+	U=http://127.0.0.1:$(first_line "$spid" "$T/port" "$T/server.err")
 	printf '{"bad":1}\n{"x":"\xff"}\nnot json\n' >> "$T/in"
-	run --separate-stderr $vg es-sink -u "$U" -i 'iot-%Y.%m' --id-hash --gzip --batch-docs 100 --backoff-max 100ms --dead-letter "$T/dl" --echo --stats < "$T/in"
+	run --separate-stderr "${VG[@]}" es-sink -u "$U" -i 'iot-%Y.%m' --id-hash --gzip --batch-docs 100 --backoff-max 100ms --dead-letter "$T/dl" --echo --stats < "$T/in"
 	[ "$status" -eq 1 ]
 	same "$(cat "$T/dl")" 'not json
 {"bad":1}'
 	[ "$(curl -sf "$U/_stats" | jq .docs)" -eq 501 ]
-	kill "$spid"
-	rc=0
-	wait "$spid" || rc=$?
-	spid=''
+	stop "$spid"
 	[ "$rc" -eq 0 ]
 	same "$(cat "$T/server.err")" ""
 }

@@ -9,28 +9,13 @@
 
 load helper
 
-setup() {
-	T="$BATS_TEST_TMPDIR"
-	mockpid='' pids=()
-}
-
-teardown() {
-	local p
-	for p in "${pids[@]}" $mockpid; do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	exec 6>&- || true
-}
-
 # Starts a mock cluster: kafka-mock ARGS; $B is its bootstrap address.
 mock() {
 	mkfifo "$T/ctl"
 	kafka-mock "$@" < "$T/ctl" > "$T/mock.out" 2> "$T/mock.err" &
 	mockpid=$!
 	exec 6> "$T/ctl"
-	wait_lines 1 "$T/mock.out"
-	B=$(head -n 1 "$T/mock.out")
+	B=$(first_line "$mockpid" "$T/mock.out" "$T/mock.err")
 	acks=0
 }
 
@@ -40,44 +25,6 @@ ctl() {
 	acks=$((acks + 1))
 	wait_lines $((acks + 1)) "$T/mock.out"
 	same "$(tail -n 1 "$T/mock.out")" ok
-}
-
-# Waits until file $2 has at least $1 lines.
-wait_lines() {
-	local i
-	for i in $(seq 6000); do
-		[ "$(wc -l < "$2" 2>/dev/null || echo 0)" -ge "$1" ] && return 0
-		sleep 0.01
-	done
-	echo "timed out waiting for $1 lines in $2" >&2
-	return 1
-}
-
-# Waits until file $1 has a line matching the extended regex $2.
-wait_for() {
-	local i
-	for i in $(seq 6000); do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.01
-	done
-	echo "timed out waiting for '$2' in $1" >&2
-	return 1
-}
-
-# Waits for process $1 to end by itself (60 s at most); status in $rc.
-reap() {
-	local i
-	for i in $(seq 6000); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.01
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -9 "$1"
-		echo "process $1 did not end" >&2
-		return 1
-	fi
-	rc=0
-	wait "$1" || rc=$?
 }
 
 # N records {"id":I,"user":"uK","n":...}, K cycling over 50 users; each
@@ -118,64 +65,28 @@ GROUP_X=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 	[ "$status" -eq 0 ]
 	[[ "$output" == "usage: kafka-source -b BROKERS -t TOPIC..."* ]]
 
-	run --separate-stderr kafka-sink -b 127.0.0.1:1
-	[ "$status" -eq 2 ]
-	same "${stderr%%$'\n'*}" "kafka-sink: -t is required"
-	run --separate-stderr kafka-sink -t x
-	[ "$status" -eq 2 ]
-	same "${stderr%%$'\n'*}" "kafka-sink: -b is required (or bootstrap.servers in -F or -X)"
-	run --separate-stderr kafka-source -t x
-	[ "$status" -eq 2 ]
-	same "${stderr%%$'\n'*}" "kafka-source: -b is required (or bootstrap.servers in -F or -X)"
+	usage_error_with_synopsis "kafka-sink: -t is required" kafka-sink -b 127.0.0.1:1
+	usage_error_with_synopsis "kafka-sink: -b is required (or bootstrap.servers in -F or -X)" kafka-sink -t x
+	usage_error_with_synopsis "kafka-source: -b is required (or bootstrap.servers in -F or -X)" kafka-source -t x
 
-	run --separate-stderr kafka-sink -b h -t x -X sasl.password=hunter2
-	[ "$status" -eq 2 ]
-	same "$stderr" "kafka-sink: -X: 'sasl.password' is a secret: give it in a -F file or in the environment, not on the command line"
-	run --separate-stderr kafka-source -b h -t x -X ssl.key.password=hunter2
-	[ "$status" -eq 2 ]
-	same "$stderr" "kafka-source: -X: 'ssl.key.password' is a secret: give it in a -F file or in the environment, not on the command line"
-	run --separate-stderr kafka-sink -b h -t x -X no.such.thing=1
-	[ "$status" -eq 2 ]
-	same "$stderr" 'kafka-sink: -X: No such configuration property: "no.such.thing"'
-	run --separate-stderr kafka-sink -b h -t x -X novalue
-	[ "$status" -eq 2 ]
-	same "$stderr" "kafka-sink: -X: expected PROP=VALUE: 'novalue'"
+	usage_error "kafka-sink: -X: 'sasl.password' is a secret: give it in a -F file or in the environment, not on the command line" kafka-sink -b h -t x -X sasl.password=hunter2
+	usage_error "kafka-source: -X: 'ssl.key.password' is a secret: give it in a -F file or in the environment, not on the command line" kafka-source -b h -t x -X ssl.key.password=hunter2
+	usage_error 'kafka-sink: -X: No such configuration property: "no.such.thing"' kafka-sink -b h -t x -X no.such.thing=1
+	usage_error "kafka-sink: -X: expected PROP=VALUE: 'novalue'" kafka-sink -b h -t x -X novalue
 
 	printf '# client\n\nsasl.password = hunter2\nlinger.ms=5\nbogus\n' > "$T/props"
-	run --separate-stderr kafka-sink -b h -t x -F "$T/props"
-	[ "$status" -eq 2 ]
-	same "$stderr" "kafka-sink: -F: '$T/props':5: expected PROP=VALUE"
-	run --separate-stderr kafka-source -b h -t x -F "$T/nope"
-	[ "$status" -eq 2 ]
-	same "$stderr" "kafka-source: -F: cannot open '$T/nope': No such file or directory"
+	usage_error "kafka-sink: -F: '$T/props':5: expected PROP=VALUE" kafka-sink -b h -t x -F "$T/props"
+	usage_error "kafka-source: -F: cannot open '$T/nope': No such file or directory" kafka-source -b h -t x -F "$T/nope"
 
-	run --separate-stderr kafka-source -b h -t x -o stored
-	[ "$status" -eq 2 ]
-	same "$stderr" "kafka-source: -o stored needs -g: offsets are stored per group"
-	run --separate-stderr kafka-source -b h -t x -g g -o 5
-	[ "$status" -eq 2 ]
-	same "$stderr" "kafka-source: -o OFFSET and -g cannot be used together: a group starts where it committed"
-	run --separate-stderr kafka-source -b h -t x -o later
-	[ "$status" -eq 2 ]
-	same "$stderr" "kafka-source: -o: expected beginning, end, stored, an offset or -N: 'later'"
-	run --separate-stderr kafka-source -b h -t x --envelope --position
-	[ "$status" -eq 2 ]
-	same "$stderr" "kafka-source: --envelope and --position cannot be used together: the envelope has the partition and offset"
-	run --separate-stderr kafka-source -b h -t x -t y --position
-	[ "$status" -eq 2 ]
-	same "$stderr" "kafka-source: --position and more than one -t cannot be used together: _partition names no topic"
-	run --separate-stderr kafka-source -b h -t x -c 0
-	[ "$status" -eq 2 ]
-	same "$stderr" "kafka-source: -c: too small: 0"
-	run --separate-stderr kafka-sink -b h -t x --on-full drop-oldest
-	[ "$status" -eq 2 ]
-	same "$stderr" "kafka-sink: --on-full: drop-oldest is not possible: librdkafka's queue keeps what it took"
-	run --separate-stderr kafka-sink -b h -t x --acks 2
-	[ "$status" -eq 2 ]
-	same "$stderr" "kafka-sink: --acks: expected all, 1 or 0: '2'"
-	run --separate-stderr kafka-sink -b h -t x --drain-timeout 5x
-	[ "$status" -eq 2 ]
-	[[ "$stderr" == "kafka-sink: --drain-timeout: "* ]]
+	usage_error "kafka-source: -o stored needs -g: offsets are stored per group" kafka-source -b h -t x -o stored
+	usage_error "kafka-source: -o OFFSET and -g cannot be used together: a group starts where it committed" kafka-source -b h -t x -g g -o 5
+	usage_error "kafka-source: -o: expected beginning, end, stored, an offset or -N: 'later'" kafka-source -b h -t x -o later
+	usage_error "kafka-source: --envelope and --position cannot be used together: the envelope has the partition and offset" kafka-source -b h -t x --envelope --position
+	usage_error "kafka-source: --position and more than one -t cannot be used together: _partition names no topic" kafka-source -b h -t x -t y --position
+	usage_error "kafka-source: -c: too small: 0" kafka-source -b h -t x -c 0
+	usage_error "kafka-sink: --on-full: drop-oldest is not possible: librdkafka's queue keeps what it took" kafka-sink -b h -t x --on-full drop-oldest
+	usage_error "kafka-sink: --acks: expected all, 1 or 0: '2'" kafka-sink -b h -t x --acks 2
+	usage_error "kafka-sink: --drain-timeout: invalid duration: '5x'" kafka-sink -b h -t x --drain-timeout 5x
 }
 
 @test "a round trip of 100,000 records: nothing lost, order kept per key, keys from -k" {
@@ -288,10 +199,10 @@ kafka-source: t[0]@6: empty value
 	records 2000 > "$T/in"
 	head -n 1000 "$T/in" | kafka-sink -b "$B" -t jobs -k user
 	kafka-source -b "$B" -t jobs -g workers -v "${GROUP_X[@]}" > "$T/out1" 2> "$T/err1" &
-	pids+=($!)
+	first=$!
 	wait_for "$T/err1" "assigned 'jobs' \[3\]"
 	kafka-source -b "$B" -t jobs -g workers -v "${GROUP_X[@]}" > "$T/out2" 2> "$T/err2" &
-	pids+=($!)
+	second=$!
 	# Cooperative rebalancing: the first gives up two partitions, the
 	# second gets them, and nobody stops reading the rest.
 	for i in $(seq 6000); do
@@ -311,15 +222,14 @@ kafka-source: t[0]@6: empty value
 	[ -s "$T/out2" ]
 	# The first dies without a word; its partitions move to the second
 	# when its session times out, from the last committed offsets.
-	kill -9 "${pids[0]}"
-	wait "${pids[0]}" 2>/dev/null || true
+	kill -9 "$first"
+	wait "$first" 2>/dev/null || true
 	records 3000 | tail -n 1000 | tee -a "$T/in" | kafka-sink -b "$B" -t jobs -k user
 	for i in $(seq 6000); do
 		[ "$(cat "$T/out1" "$T/out2" | sort -u | wc -l)" -ge 3000 ] && break
 		sleep 0.01
 	done
-	kill -TERM "${pids[1]}"
-	reap "${pids[1]}"
+	stop "$second"
 	[ "$rc" -eq 0 ]
 	# Nothing was lost; what the first wrote but had not committed may
 	# come again from the second (at least once), never anything else.
@@ -340,10 +250,8 @@ kafka-source: t[0]@6: empty value
 	head -n 500 "$T/in" | kafka-sink -b "$B" -t log -k user
 	kafka-source -b "$B" -t log -g g1 "${GROUP_X[@]}" > "$T/first" 2> "$T/err" &
 	pid=$!
-	pids+=($pid)
 	wait_lines 500 "$T/first"
-	kill -TERM "$pid"
-	reap "$pid"
+	stop
 	[ "$rc" -eq 0 ]
 	same "$(cat "$T/err")" ""
 	same "$(sort "$T/first")" "$(head -n 500 "$T/in" | sort)"
@@ -424,37 +332,23 @@ kafka-sink: 50 records not delivered: kept in '$T/dl'"
 
 @test "kafka-sink: SIGTERM delivers what was read; with the brokers down, the drain timeout ends it, exit 1" {
 	mock -t t:2
-	mkfifo "$T/in"
-	kafka-sink -b "$B" -t t --stats < "$T/in" 2> "$T/err" &
-	pid=$!
-	pids+=($pid)
-	exec 7> "$T/in"
-	wait_ready "$pid"
-	records 100 >&7
+	bg_on_pipe kafka-sink -b "$B" -t t --stats
+	records 100 >&5
 	for i in $(seq 6000); do
 		[ "$(kafka-source -b "$B" -t t -e | wc -l)" -ge 100 ] && break
 		sleep 0.05
 	done
-	kill -TERM "$pid"
-	reap "$pid"
-	exec 7>&-
+	stop
+	exec 5>&-
 	[ "$rc" -eq 0 ]
 	same "$(cat "$T/err")" '{"tool":"kafka-sink","records_in":100,"records_out":100,"bad_input":0,"dropped":0,"utf8_repaired":0,"failed":0,"paused":0,"in_flight":0}'
 
 	ctl down -1
-	rm "$T/in"
-	mkfifo "$T/in"
-	kafka-sink -b "$B" -t t --drain-timeout 500ms --dead-letter "$T/dl" < "$T/in" 2> "$T/err" &
-	pid=$!
-	pids+=($pid)
-	exec 7> "$T/in"
-	wait_ready "$pid"
-	records 20 >&7
-	kill -USR1 "$pid"
-	wait_for "$T/err" '"records_in":20'
-	kill -TERM "$pid"
-	reap "$pid"
-	exec 7>&-
+	bg_on_pipe kafka-sink -b "$B" -t t --drain-timeout 500ms --dead-letter "$T/dl"
+	records 20 >&5
+	wait_stat records_in 20
+	stop
+	exec 5>&-
 	[ "$rc" -eq 1 ]
 	same "$(grep -v -e '^kafka-sink: kafka: ' -e '^{"tool"' "$T/err")" "kafka-sink: drain timed out after 500 ms: 20 records still in flight
 kafka-sink: 't': record not delivered: Local: Purged in queue
@@ -512,16 +406,10 @@ kafka-sink: 20 records not delivered: kept in '$T/dl'"
 	mock -t t:2
 	records 2000 > "$T/in"
 	printf 'junk\n' >> "$T/in"
-	run valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
-		--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-		kafka-sink -b "$B" -t t -k user --dead-letter "$T/dl" < "$T/in"
+	run "${VG[@]}" kafka-sink -b "$B" -t t -k user --dead-letter "$T/dl" < "$T/in"
 	[ "$status" -eq 1 ]	# the junk line was not delivered
-	run valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
-		--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-		kafka-source -b "$B" -t t -e --envelope
+	run "${VG[@]}" kafka-source -b "$B" -t t -e --envelope
 	[ "$status" -eq 0 ]
-	run valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
-		--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-		kafka-source -b "$B" -t t -g vg "${GROUP_X[@]}" -e --position
+	run "${VG[@]}" kafka-source -b "$B" -t t -g vg "${GROUP_X[@]}" -e --position
 	[ "$status" -eq 0 ]
 }

@@ -8,41 +8,6 @@
 
 load helper
 
-setup() {
-	T="$BATS_TEST_TMPDIR"
-	pid='' srv='' bgpids=()
-}
-
-teardown() {
-	local p
-	for p in $pid $srv "${bgpids[@]}"; do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-}
-
-# Waits until file $1 has a line matching the extended regex $2.
-wait_for() {
-	local i
-	for i in $(seq 6000); do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.01
-	done
-	echo "timed out waiting for '$2' in $1" >&2
-	return 1
-}
-
-# Waits until file $2 (default $T/out) has at least $1 lines.
-wait_lines() {
-	local i
-	for i in $(seq 6000); do
-		[ "$(wc -l < "${2:-$T/out}")" -ge "$1" ] && return 0
-		sleep 0.01
-	done
-	echo "timed out waiting for $1 lines in ${2:-$T/out}" >&2
-	return 1
-}
-
 # Waits until the server has logged request number $1.
 wait_requests() {
 	wait_for "$T/log" "\"method\": \"GET\", \"n\": $1,"
@@ -56,18 +21,11 @@ serve() {
 		shift
 	fi
 	printf '%s\n' "$1" > "$T/scenario.json"
-	rm -f "$T/log"
+	rm -f "$T/log" "$T/port"
 	python3 "$TOP/tests/helpers/http-server.py" --log "$T/log" "${tls[@]}" \
 		"$T/scenario.json" > "$T/port" 2> "$T/server.err" &
 	srv=$!
-	local i
-	for i in $(seq 6000); do
-		[ -s "$T/port" ] && break
-		kill -0 "$srv" 2>/dev/null || { cat "$T/server.err" >&2; return 1; }
-		sleep 0.01
-	done
-	wait_for "$T/port" '^[0-9]+$'
-	port=$(cat "$T/port")
+	port=$(first_line "$srv" "$T/port" "$T/server.err")
 	url="http://127.0.0.1:$port/stream"
 }
 
@@ -78,69 +36,6 @@ unserve() {
 	srv=''
 }
 
-# Starts http-source ARGS in the background, output to $T/out,
-# diagnostics to $T/err; $pid is its process.
-bg() {
-	http-source "$@" > "$T/out" 2> "$T/err" &
-	pid=$!
-	wait_ready "$pid"
-}
-
-# Same, with the output read through the shell command $1 into $T/out.
-bg_into() {
-	local reader=$1
-	shift
-	mkfifo "$T/pipe"
-	sh -c "$reader" < "$T/pipe" > "$T/out" &
-	bgpids+=($!)
-	http-source "$@" > "$T/pipe" 2> "$T/err" &
-	pid=$!
-	wait_ready "$pid"
-}
-
-# Waits for http-source to end by itself; its status goes to $rc.
-reap() {
-	local i
-	for i in $(seq 6000); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.01
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -9 "$pid"
-		wait "$pid" || true
-		pid=''
-		echo "http-source did not end" >&2
-		return 1
-	fi
-	rc=0
-	wait "$pid" || rc=$?
-	pid=''
-}
-
-stop() {
-	kill -TERM "$pid"
-	reap
-}
-
-# Sends SIGUSR1 until the stats line shows field $1 at $2 or more.
-wait_stat() {
-	local i v
-	for i in $(seq 1200); do
-		kill -USR1 "$pid"
-		sleep 0.05
-		v=$(grep '^{"tool"' "$T/err" | tail -n 1 | jq ".$1")
-		[ -n "$v" ] && [ "$v" -ge "$2" ] && return 0
-	done
-	echo "timed out waiting for $1 >= $2" >&2
-	return 1
-}
-
-# The field $1 of the last stats line in $T/err (or of $stderr).
-stat() {
-	{ [ -s "$T/err" ] && cat "$T/err"; printf '%s\n' "${stderr:-}"; } |
-		grep '^{"tool"' | tail -n 1 | jq ".$1"
-}
-
 # The header $1 (lower case) of each request, "-" where it was not sent.
 sent() {
 	jq -r "select(.method) | .headers[\"$1\"] // \"-\"" "$T/log" | paste -sd ' '
@@ -149,6 +44,14 @@ sent() {
 # Seconds from the end of response $1 to request $2.
 gap() {
 	jq -s "(map(select(.method and .n == $2))[0].t) - (map(select(.end and .n == $1))[0].t)" "$T/log"
+}
+
+# Serves once an event stream of 20000 events of 100 bytes,
+# {"n":N,"pad":"xx..."} with N from 0.
+serve_numbered() {
+	python3 -c 'print("".join("data: {\"n\":%d,\"pad\":\"%s\"}\n\n" % (i, "x" * 80) for i in range(20000)), end="")' > "$T/body"
+	serve '{"responses": [{"headers": {"Content-Type": "text/event-stream"},
+		"body_file": "'"$T/body"'", "end": "close"}]}'
 }
 
 # An event stream that exercises the parsing rules of the HTML standard:
@@ -188,42 +91,29 @@ sse_rules_out='{"id":1992000000000002768,"user":"ana"}
 	[ "$status" -eq 0 ]
 	same "$output" "http-source (rtpipe) 0.1.0"
 
-	run --separate-stderr http-source
-	[ "$status" -eq 2 ]
-	same "${stderr_lines[0]}" "http-source: missing operand"
-	same "${stderr_lines[1]}" "usage: http-source [options] URL"
-	run --separate-stderr http-source http://a/ http://b/
-	[ "$status" -eq 2 ]
-	same "${stderr_lines[0]}" "http-source: too many operands"
+	usage_error_with_synopsis "http-source: missing operand" http-source
+	usage_error_with_synopsis "http-source: too many operands" http-source http://a/ http://b/
 
-	check() {
-		local want=$1
-		shift
-		run --separate-stderr http-source "$@"
-		[ "$status" -eq 2 ] || { echo "status $status for $*" >&2; return 1; }
-		same "$stderr" "$want"
-		same "$output" ""
-	}
-	check "http-source: bad URL 'ftp://example.com/': expected http:// or https://" ftp://example.com/
-	check "http-source: bad URL 'http://exa mple.com/': Bad hostname" 'http://exa mple.com/'
-	check "http-source: --sse and --poll cannot be used together" --sse --poll 1s http://a/
-	check "http-source: --event needs --sse" --event update http://a/
-	check "http-source: --envelope needs --sse" --poll 1s --envelope http://a/
-	check "http-source: --json needs --sse" --json http://a/
-	check "http-source: --last-event-id needs --sse" --last-event-id 3 http://a/
-	check "http-source: --since needs --poll" --sse --since id http://a/
-	check "http-source: --path needs --poll" --path data http://a/
-	check "http-source: --poll: too small: 0" --poll 0 http://a/
-	check "http-source: --poll: invalid duration: 'soon'" --poll soon http://a/
-	check "http-source: --on-full: expected block, drop-oldest or drop-newest: 'wait'" --on-full wait http://a/
-	check "http-source: --buffer: too small: 100" --buffer 100 http://a/
-	check "http-source: -H: expected 'NAME: VALUE': 'no colon'" -H 'no colon' http://a/
-	check "http-source: -H: expected 'NAME: VALUE': 'X Y: z'" -H 'X Y: z' http://a/
-	check "http-source: --html-to-text: expected FIELD or FIELD=OUT" --html-to-text content= http://a/
-	check "http-source: --html-to-text: 'reblog.content': the text goes to a top-level field; give =OUT" \
-		--html-to-text reblog.content http://a/
-	HTTP_SOURCE_TOKEN=t HTTP_SOURCE_USER=u check \
-		"http-source: a bearer token (HTTP_SOURCE_TOKEN) and HTTP_SOURCE_USER cannot be used together" http://a/
+	usage_error "http-source: bad URL 'ftp://example.com/': expected http:// or https://" http-source ftp://example.com/
+	usage_error "http-source: bad URL 'http://exa mple.com/': Bad hostname" http-source 'http://exa mple.com/'
+	usage_error "http-source: --sse and --poll cannot be used together" http-source --sse --poll 1s http://a/
+	usage_error "http-source: --event needs --sse" http-source --event update http://a/
+	usage_error "http-source: --envelope needs --sse" http-source --poll 1s --envelope http://a/
+	usage_error "http-source: --json needs --sse" http-source --json http://a/
+	usage_error "http-source: --last-event-id needs --sse" http-source --last-event-id 3 http://a/
+	usage_error "http-source: --since needs --poll" http-source --sse --since id http://a/
+	usage_error "http-source: --path needs --poll" http-source --path data http://a/
+	usage_error "http-source: --poll: too small: 0" http-source --poll 0 http://a/
+	usage_error "http-source: --poll: invalid duration: 'soon'" http-source --poll soon http://a/
+	usage_error "http-source: --on-full: expected block, drop-oldest or drop-newest: 'wait'" http-source --on-full wait http://a/
+	usage_error "http-source: --buffer: too small: 100" http-source --buffer 100 http://a/
+	usage_error "http-source: -H: expected 'NAME: VALUE': 'no colon'" http-source -H 'no colon' http://a/
+	usage_error "http-source: -H: expected 'NAME: VALUE': 'X Y: z'" http-source -H 'X Y: z' http://a/
+	usage_error "http-source: --html-to-text: expected FIELD or FIELD=OUT" http-source --html-to-text content= http://a/
+	usage_error "http-source: --html-to-text: 'reblog.content': the text goes to a top-level field; give =OUT" \
+		http-source --html-to-text reblog.content http://a/
+	HTTP_SOURCE_TOKEN=t HTTP_SOURCE_USER=u usage_error \
+		"http-source: a bearer token (HTTP_SOURCE_TOKEN) and HTTP_SOURCE_USER cannot be used together" http-source http://a/
 }
 
 @test "--sse: the event-stream rules of the HTML standard, record by record" {
@@ -262,7 +152,7 @@ print(json.dumps({"responses": [{"headers": {"Content-Type": "text/event-stream"
     "sse": {"events": ev}, "drop_after": [37, 100, 5, 250, 61, 0, 1, 404], "end": "close"}]}))
 ' > "$T/scn"
 	serve "$(cat "$T/scn")"
-	bg --sse --stats "$url"
+	bg http-source --sse --stats "$url"
 	wait_lines 40
 	wait_requests 10
 	stop
@@ -275,7 +165,7 @@ print(json.dumps({"responses": [{"headers": {"Content-Type": "text/event-stream"
 	# The connection that brought no byte of data counts as a failure.
 	same "$(grep -v '^{"tool"' "$T/err")" "http-source: '$url': Transferred a partial file (retrying)
 http-source: '$url': receiving again"
-	same "$(stat records_out) $(stat bad_input) $(stat failures)" "40 0 1"
+	same "$(stats records_out) $(stats bad_input) $(stats failures)" "40 0 1"
 }
 
 @test "--sse: retry: sets the reconnection delay; a retry that is not all digits is ignored" {
@@ -284,7 +174,7 @@ http-source: '$url': receiving again"
 		{"headers": {"Content-Type": "text/event-stream"}, "body": "retry: 5x\nretry: -1\nretry:\ndata: two\n\n", "end": "close"},
 		{"headers": {"Content-Type": "text/event-stream"}, "body": "retry: 0\ndata: three\n\n", "end": "close"}],
 		"then": {"headers": {"Content-Type": "text/event-stream"}, "body": "", "end": "hold"}}'
-	bg --sse "$url"
+	bg http-source --sse "$url"
 	wait_lines 3
 	wait_requests 4
 	stop
@@ -309,7 +199,7 @@ http-source: '$url': receiving again"
 {"event":"delete","id":"2","data":"109"}
 {"event":"message","id":"4","data":"plain text"}'
 	same "$(grep -v '^{"tool"' <<< "$stderr")" "http-source: $url: event 4: invalid JSON: column 17: expected ':' after key"
-	same "$(stat filtered) $(stat events) $(stat bad_input)" "1 5 1"
+	same "$(stats filtered) $(stats events) $(stats bad_input)" "1 5 1"
 
 	run --separate-stderr timeout 60 http-source --sse --once --envelope --event update,delete "$url"
 	[ "$status" -eq 0 ]
@@ -356,7 +246,7 @@ http-source: $url: event 2: event too long (over 24 bytes)"
 	same "$output" '{"event":"message","data":"caf� ��� ok"}
 {"t":"�x"}'
 	jq -e . <<< "$output" > /dev/null
-	same "$(stat utf8_repaired)" 5
+	same "$(stats utf8_repaired)" 5
 }
 
 @test "--html-to-text: Mastodon statuses become text; entities decoded, tags stripped" {
@@ -428,7 +318,7 @@ http-source: $url:8: line too long (over 64 bytes)"
 {\"id\":2,
 [1,2]
 {\"id\":4,\"pad\":\"$(printf '%049d' 0)"
-	same "$(stat records_in) $(stat records_out) $(stat bad_input) $(stat utf8_repaired)" "8 4 4 1"
+	same "$(stats records_in) $(stats records_out) $(stats bad_input) $(stats utf8_repaired)" "8 4 4 1"
 	same "$(sent accept)" "application/x-ndjson, application/json"
 }
 
@@ -438,7 +328,7 @@ http-source: $url:8: line too long (over 64 bytes)"
 		"body_file": "'"$T/body"'", "split": 1, "delay": 0.001, "end": "close"},
 		{"body": "{\"n\":21}\nbad\n{\"n\":22}\n", "end": "close"}],
 		"then": {"body": "", "end": "hold"}}'
-	bg --strict "$url"
+	bg http-source --strict "$url"
 	reap
 	[ "$rc" -eq 1 ]
 	same "$(jq -r .n "$T/out" | paste -sd ' ')" "$(seq 1 21 | paste -sd ' ')"
@@ -453,7 +343,7 @@ http-source: $url:8: line too long (over 64 bytes)"
 		{"status": 429, "reason": "Too Many Requests", "headers": {"Retry-After": "1"}, "length": true, "body": "slow\r\ndown"},
 		{"etag": "\"v2\"", "length": true, "body": "[{\"id\":\"12\"},{\"id\":\"11\"},{\"id\":\"10\",\"t\":\"a\"},{\"id\":\"9\",\"t\":\"b\"}]"}],
 		"then": {"etag": "\"v2\"", "length": true, "body": "[]"}}'
-	bg --poll 100ms --since id --stats "$url"
+	bg http-source --poll 100ms --since id --stats "$url"
 	wait_requests 6
 	stop
 	[ "$rc" -eq 0 ]
@@ -467,8 +357,8 @@ http-source: $url:8: line too long (over 64 bytes)"
 	jq -e '. >= 0.95' <<< "$(gap 3 4)"
 	same "$(grep -v '^{"tool"' "$T/err")" "http-source: '$url': HTTP 429 Too Many Requests: slow  down (retrying)
 http-source: '$url': receiving again"
-	same "$(stat records_out) $(stat skipped) $(stat failures)" "5 2 1"
-	[ "$(stat not_modified)" -ge 2 ]
+	same "$(stats records_out) $(stats skipped) $(stats failures)" "5 2 1"
+	[ "$(stats not_modified)" -ge 2 ]
 }
 
 @test "--poll --once: --path, objects, bad elements, and --since on big ids, times and strings" {
@@ -543,7 +433,7 @@ http-source: $url: element 2: not a JSON object"
 		{"length": true, "body": "[{\"id\":\"A\"},{\"id\":\"B\"},{\"id\":\"C\"}]"},
 		{"length": true, "body": "[{\"id\":\"B\"},{\"id\":\"C\"},{\"id\":\"D\"}]"},
 		{"length": true, "body": "[{\"id\":\"C\"},{\"id\":\"D\"},{\"id\":\"E\"}]"}]}'
-	bg --poll 50ms --stats "$url"
+	bg http-source --poll 50ms --stats "$url"
 	wait_stat skipped 10
 	stop
 	[ "$rc" -eq 0 ]
@@ -554,9 +444,9 @@ http-source: $url: element 2: not a JSON object"
 {"id":"E"}'
 	same "$(grep -v '^{"tool"' "$T/err")" ""
 	# 2 and 2 of the second and third answers, then 3 of each like them.
-	skipped=$(stat skipped)
+	skipped=$(stats skipped)
 	same "$(((skipped - 4) % 3))" 0
-	same "$(stat records_in) $(stat records_out) $(stat not_modified)" "5 5 0"
+	same "$(stats records_in) $(stats records_out) $(stats not_modified)" "5 5 0"
 	same "$(sent if-none-match | cut -d ' ' -f 1-4)" "- - - -"
 }
 
@@ -567,7 +457,7 @@ http-source: $url: element 2: not a JSON object"
 		{"etag": "\"v2\"", "length": true, "body": "[{\"id\":\"B\"},7,{\"id\":\"B\"}]"},
 		{"etag": "\"v3\"", "length": true, "body": "[{\"id\":\"A\"},{\"id\":\"B\"},7]"}],
 		"then": {"etag": "\"v3\"", "length": true, "body": "[]"}}'
-	bg --poll 50ms --stats "$url"
+	bg http-source --poll 50ms --stats "$url"
 	wait_requests 6
 	stop
 	[ "$rc" -eq 0 ]
@@ -576,14 +466,14 @@ http-source: $url: element 2: not a JSON object"
 {"id":"A"}'
 	same "$(grep -v '^{"tool"' "$T/err")" "http-source: $url: element 2: not a JSON object"
 	same "$(sent if-none-match | cut -d ' ' -f 1-6)" '- "v1" "v1" "v2" "v3" "v3"'
-	same "$(stat records_out) $(stat bad_input) $(stat skipped)" "3 1 5"
-	[ "$(stat not_modified)" -ge 2 ]
+	same "$(stats records_out) $(stats bad_input) $(stats skipped)" "3 1 5"
+	[ "$(stats not_modified)" -ge 2 ]
 
 	unserve
 	# White space around an answer that is one object is not part of it.
 	serve '{"responses": [{"length": true, "body": "{\"v\":1}\n"}, {"length": true, "body": "{\"v\":1}"},
 		{"length": true, "body": " {\"v\":2} "}, {"length": true, "body": "[{\"v\":2},{\"v\":2}]"}]}'
-	bg --poll 50ms "$url"
+	bg http-source --poll 50ms "$url"
 	wait_requests 6
 	stop
 	[ "$rc" -eq 0 ]
@@ -611,7 +501,7 @@ http-source: $url: element 2: not a JSON object"
 		{"status": 503, "reason": "Service Unavailable", "headers": {"Retry-After": "Thu, 01 Jan 1970 00:00:00 GMT"}, "body": ""},
 		{"status": 500, "reason": "Internal Server Error", "body": ""},
 		{"headers": {"Content-Type": "text/event-stream"}, "body": "data: {\"ok\":1}\n\n", "end": "hold"}]}'
-	bg --sse "$url"
+	bg http-source --sse "$url"
 	wait_lines 1
 	stop
 	[ "$rc" -eq 0 ]
@@ -631,7 +521,7 @@ http-source: '$url': receiving again"
 		{"status": 503, "reason": "Service Unavailable", "retry_after_date": 2, "length": true, "body": ""},
 		{"body": "{\"ok\":1}\n", "end": "close"}],
 		"then": {"body": "", "end": "hold"}}'
-	bg "$url"
+	bg http-source "$url"
 	wait_lines 1
 	stop
 	[ "$rc" -eq 0 ]
@@ -663,7 +553,7 @@ http-source: '$url': receiving again"
 	run --separate-stderr timeout 60 http-source --once "$url"
 	[ "$status" -eq 1 ]
 	same "$stderr" "http-source: '$url': Couldn't connect to server"
-	bg --sse --backoff-max 200ms --stats "$url"
+	bg http-source --sse --backoff-max 200ms --stats "$url"
 	wait_stat failures 4
 	stop
 	[ "$rc" -eq 0 ]
@@ -678,7 +568,7 @@ http-source: '$url': receiving again"
 	run --separate-stderr timeout 60 http-source --sse --once --idle-timeout 300ms "$url"
 	[ "$status" -eq 1 ]
 	same "$stderr" "http-source: '$url': no data for 300ms"
-	bg --sse --idle-timeout 200ms "$url"
+	bg http-source --sse --idle-timeout 200ms "$url"
 	wait_requests 4
 	stop
 	[ "$rc" -eq 0 ]
@@ -741,7 +631,7 @@ http-source: '$url': receiving again"
 @test "SIGTERM mid-stream: complete events are written, the incomplete one is not, exit 0" {
 	serve '{"responses": [{"headers": {"Content-Type": "text/event-stream"},
 		"body": "id: 1\ndata: {\"n\":1}\n\nid: 2\ndata: {\"n\":2}\n\nid: 3\ndata: {\"n\":3}\n\nid: 4\ndata: {\"n\":", "end": "hold"}]}'
-	bg --sse -v "$url"
+	bg http-source --sse -v "$url"
 	wait_lines 3
 	wait_for "$T/log" '"end": "hold"'
 	stop
@@ -776,56 +666,38 @@ status 0'
 }
 
 @test "a slow reader: the queue fills, the transfer pauses, nothing is lost" {
-	python3 -c 'print("".join("data: {\"n\":%d,\"pad\":\"%s\"}\n\n" % (i, "x" * 80) for i in range(20000)), end="")' > "$T/body"
-	serve '{"responses": [{"headers": {"Content-Type": "text/event-stream"},
-		"body_file": "'"$T/body"'", "end": "close"}]}'
-	bg_into 'exec slowcat 16384 2' --sse --once --stats --buffer 16k "$url"
+	serve_numbered
+	bg_into 'exec slowcat 16384 2' http-source --sse --once --stats --buffer 16k "$url"
 	reap
 	[ "$rc" -eq 0 ]
-	wait "${bgpids[0]}"
+	wait "$reader"
 	run jq -r .n "$T/out"
 	same "$(awk 'NR - 1 != $1 { bad++ } END { print NR, bad + 0 }' <<< "$output")" "20000 0"
-	[ "$(stat paused)" -gt 0 ]
-	same "$(stat dropped)" 0
+	[ "$(stats paused)" -gt 0 ]
+	same "$(stats dropped)" 0
 }
 
 @test "--on-full drop-newest: a blocked reader loses records, counted and reported" {
-	python3 -c 'print("".join("data: {\"n\":%d,\"pad\":\"%s\"}\n\n" % (i, "x" * 80) for i in range(20000)), end="")' > "$T/body"
-	serve '{"responses": [{"headers": {"Content-Type": "text/event-stream"},
-		"body_file": "'"$T/body"'", "end": "close"}]}'
-	bg_into "while [ ! -e '$T/go' ]; do sleep 0.01; done; exec cat" \
-		--sse --once --stats --buffer 16k --on-full drop-newest "$url"
+	serve_numbered
+	bg_into "$(gate)" http-source --sse --once --stats --buffer 16k --on-full drop-newest "$url"
 	wait_for "$T/log" '"end": "close"'
 	wait_stat dropped 1
 	touch "$T/go"
 	reap
-	[ "$rc" -eq 0 ]
-	wait "${bgpids[0]}"
-	out=$(wc -l < "$T/out")
-	dropped=$(stat dropped)
-	[ "$dropped" -gt 0 ]
-	same "$((out + dropped))" 20000
+	kept_and_dropped 20000
 	same "$(jq -r .n "$T/out" | awk 'NR > 1 && $1 <= prev { bad++ } { prev = $1 } END { print bad + 0 }')" 0
 	same "$(grep -v '^{"tool"' "$T/err")" "http-source: buffer full: dropping the newest records
 http-source: dropped $dropped records in all: buffer full (--on-full drop-newest)"
 }
 
 @test "--on-full drop-oldest: a blocked reader gets the first records and the newest, the rest counted" {
-	python3 -c 'print("".join("data: {\"n\":%d,\"pad\":\"%s\"}\n\n" % (i, "x" * 80) for i in range(20000)), end="")' > "$T/body"
-	serve '{"responses": [{"headers": {"Content-Type": "text/event-stream"},
-		"body_file": "'"$T/body"'", "end": "close"}]}'
-	bg_into "while [ ! -e '$T/go' ]; do sleep 0.01; done; exec cat" \
-		--sse --once --stats --buffer 16k --on-full drop-oldest "$url"
+	serve_numbered
+	bg_into "$(gate)" http-source --sse --once --stats --buffer 16k --on-full drop-oldest "$url"
 	# Every byte is in, so every record was queued or dropped.
 	wait_stat bytes "$(wc -c < "$T/body")"
 	touch "$T/go"
 	reap
-	[ "$rc" -eq 0 ]
-	wait "${bgpids[0]}"
-	out=$(wc -l < "$T/out")
-	dropped=$(stat dropped)
-	[ "$dropped" -gt 0 ]
-	same "$((out + dropped))" 20000
+	kept_and_dropped 20000
 	# What stdout took before the reader stopped, from the first record on;
 	# then what the buffer held: the newest, up to the last.
 	run awk 'NR == 1 { first = $1 } NR > 1 && $1 != prev + 1 { gaps++; tail = 0 }
@@ -882,13 +754,7 @@ ev[4]["data"] = "{\"broken\""
 print(json.dumps({"responses": [{"headers": {"Content-Type": "text/event-stream"},
     "sse": {"events": ev}, "drop_after": [100, 7], "split": 50, "end": "close"}]}))' > "$T/scn"
 	serve "$(cat "$T/scn")"
-	vg() {
-		valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
-			--errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$@"
-	}
-	valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
-		--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-		http-source --sse --html-to-text content=text --buffer 4k --max-line 64 --stats \
+	"${VG[@]}" http-source --sse --html-to-text content=text --buffer 4k --max-line 64 --stats \
 		"$url" > "$T/out" 2> "$T/err" &
 	pid=$!
 	wait_lines 28
@@ -901,7 +767,7 @@ print(json.dumps({"responses": [{"headers": {"Content-Type": "text/event-stream"
 #x é"
 	unserve
 	serve '{"responses": [{"etag": "\"e\"", "length": true, "body": "[{\"id\":3},{\"id\":\"2\"},{\"id\":1},7]"}]}'
-	run --separate-stderr vg http-source --poll 1s --once --since id --stats "$url"
+	run --separate-stderr "${VG[@]}" http-source --poll 1s --once --since id --stats "$url"
 	[ "$status" -eq 0 ]
 	same "$output" '{"id":1}
 {"id":"2"}
@@ -909,9 +775,7 @@ print(json.dumps({"responses": [{"headers": {"Content-Type": "text/event-stream"
 	unserve
 	serve '{"responses": [{"length": true, "body": "[{\"id\":1},{\"id\":2},7]"},
 		{"length": true, "body": "[{\"id\":2},7,{\"id\":3}]"}]}'
-	valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
-		--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-		http-source --poll 100ms --rate 1000 "$url" > "$T/out" 2> "$T/err" &
+	"${VG[@]}" http-source --poll 100ms --rate 1000 "$url" > "$T/out" 2> "$T/err" &
 	pid=$!
 	wait_requests 4
 	stop
