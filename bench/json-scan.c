@@ -4,7 +4,9 @@
  * Each file is read whole and split at its newlines; every line is then
  * scanned PASSES times over in RUNS timed runs, with the json_obj reused as
  * the tools reuse theirs.  With -p each scan is followed by
- * json_obj_plain, as nc-source, http-source and kafka-source do.  The lines stay in one buffer, as they do in a
+ * json_obj_plain, as nc-source, http-source and kafka-source do.  With -c
+ * each line is parsed into a tree by cJSON and freed instead, the yardstick
+ * of the other benchmarks.  The lines stay in one buffer, as they do in a
  * tool's input buffer, so the scanner sees them where it would.  Prints one
  * line per file:
  *
@@ -22,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "json.h"
 
 static const char *prog = "json-scan";
@@ -29,7 +33,7 @@ static const char *prog = "json-scan";
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: %s [-p] [-r RUNS] [-n PASSES] FILE...\n", prog);
+	    "usage: %s [-c | -p] [-r RUNS] [-n PASSES] FILE...\n", prog);
 	exit(status);
 }
 
@@ -93,10 +97,13 @@ int main(int argc, char **argv)
 	size_t len, nlines, i, *off, *lens, invalid, members;
 	double best, t;
 	char err[160], *s, *p, *nl;
-	int c, f, plain = 0;
+	int c, f, plain = 0, cjson = 0;
 
-	while ((c = getopt(argc, argv, "hpr:n:")) != -1) {
+	while ((c = getopt(argc, argv, "chpr:n:")) != -1) {
 		switch (c) {
+		case 'c':
+			cjson = 1;
+			break;
 		case 'h':
 			usage(0);
 			break;
@@ -113,7 +120,7 @@ int main(int argc, char **argv)
 			usage(2);
 		}
 	}
-	if (optind == argc)
+	if (optind == argc || (cjson && plain))
 		usage(2);
 	for (f = optind; f < argc; f++) {
 		s = slurp(argv[f], &len);
@@ -140,6 +147,18 @@ int main(int argc, char **argv)
 			t = now();
 			for (k = 0; k < passes; k++)
 				for (i = 0; i < nlines; i++) {
+					if (cjson) {
+						cJSON *t = cJSON_ParseWithLength(
+						    s + off[i], lens[i]);
+
+						if (t == NULL)
+							invalid++;
+						else
+							members += (size_t)
+							    cJSON_GetArraySize(t);
+						cJSON_Delete(t);
+						continue;
+					}
 					if (json_scan(s + off[i], lens[i], &obj,
 					    err, sizeof err) < 0)
 						invalid++;

@@ -5,7 +5,9 @@
 # bench/nc-source.sh sends.  Prints a Markdown table of the best time per
 # line over the runs and, when valgrind is installed, the instructions per
 # line that callgrind counts inside json_scan, which unlike the time do not
-# depend on what else the machine is doing.
+# depend on what else the machine is doing.  Beside it, the time a bare
+# cJSON parse (tree built and freed) of the same lines takes, the
+# yardstick of the other benchmarks.
 #
 # usage: sh bench/json-scan.sh BUILD
 #
@@ -55,6 +57,7 @@ awk -v n="$lines" 'BEGIN {
 kinds="tweets readings log flood"
 for k in $kinds; do
 	json-scan -r "$runs" -n "$passes" "$res/$k.ndjson" > "$res/$k.time"
+	json-scan -c -r "$runs" -n "$passes" "$res/$k.ndjson" > "$res/$k.cjson"
 	if command -v valgrind >/dev/null 2>&1; then
 		valgrind -q --tool=callgrind --toggle-collect=json_scan \
 			--callgrind-out-file="$res/$k.callgrind" \
@@ -66,15 +69,19 @@ for k in $kinds; do
 	fi
 done
 
-echo "| Input | Lines | Bytes/line | ns/line | MB/s | Instructions/line |"
-echo "|---|--:|--:|--:|--:|--:|"
+echo "| Input | Lines | Bytes/line | ns/line | MB/s | Instructions/line | cJSON parse, ns/line | vs cJSON |"
+echo "|---|--:|--:|--:|--:|--:|--:|--:|"
 for k in $kinds; do
 	read -r _ n b ns mbs bad < "$res/$k.time"
 	read -r ir < "$res/$k.ir"
+	read -r _ _ _ cns _ cbad < "$res/$k.cjson"
+	[ "$cbad" -eq 0 ] || { echo "bench: cJSON rejects $cbad lines in $k" >&2; exit 1; }
 	[ "$bad" -eq 0 ] || { echo "bench: $bad invalid lines in $k" >&2; exit 1; }
 	awk -v k="$k" -v n="$n" -v b="$b" -v ns="$ns" -v mbs="$mbs" -v ir="$ir" \
-	    'BEGIN { printf "| %s | %d | %s | %s | %s | %s |\n", k, n, b, ns,
-		mbs, ir == "-" ? "-" : sprintf("%.0f", ir / n) }'
+	    -v cns="$cns" \
+	    'BEGIN { printf "| %s | %d | %s | %s | %s | %s | %s | %.1f× |\n", k, n,
+		b, ns, mbs, ir == "-" ? "-" : sprintf("%.0f", ir / n), cns,
+		cns / ns }'
 done
 echo
 echo "Best of $runs runs of $passes passes; $(nproc) CPUs" \

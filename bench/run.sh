@@ -3,8 +3,9 @@
 # bench/README.md): the top-hashtags count (bench/hashtags.sh), windowed
 # aggregation (bench/window.sh), log parsing, socket ingestion
 # (bench/nc-source.sh), Elasticsearch delivery (bench/es-sink.sh), Kafka
-# in and out (bench/kafka.sh) and streaming HTTP input
-# (bench/http-source.sh).  Fails when any of them does, after running
+# in and out (bench/kafka.sh), streaming HTTP input
+# (bench/http-source.sh) and the JSON scanner alone (bench/json-scan.sh).
+# Fails when any of them does, after running
 # them all.
 #
 # usage: sh bench/run.sh BUILD     (make bench builds BUILD and runs this)
@@ -35,4 +36,7 @@ sh "$dir/kafka.sh" "$1" || status=1
 echo
 echo "## Streaming HTTP input"
 sh "$dir/http-source.sh" "$1" || status=1
+echo
+echo "## The JSON scanner alone"
+sh "$dir/json-scan.sh" "$1" || status=1
 exit "$status"
