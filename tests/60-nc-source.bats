@@ -6,15 +6,25 @@
 
 load helper
 
-# Waits until the socket file $1 exists.
+# Waits until a socket listens at the path $1, without connecting to it:
+# /proc/net/unix shows the path with the listening flag (__SO_ACCEPTCON).
+# (The socket file alone is not enough: a stale one may be there already,
+# and the tool starts listening after it handles signals.)
 wait_sock() {
 	local i
 	for i in $(seq 6000); do
-		[ -S "$1" ] && return 0
+		awk -v p="$1" '$NF == p && $4 == "00010000" { f = 1 } END { exit !f }' \
+			/proc/net/unix && return 0
 		sleep 0.01
 	done
-	echo "timed out waiting for socket $1" >&2
+	echo "timed out waiting for a listener on $1" >&2
 	return 1
+}
+
+# listen_unix ARGS: bg nc-source -l -U $T/s ARGS, returning once it listens.
+listen_unix() {
+	bg nc-source -l -U "$T/s" "$@"
+	wait_sock "$T/s"
 }
 
 # Starts nc FLAGS 127.0.0.1 0 with its input from the file $1, listening
@@ -54,7 +64,7 @@ quiet_err() {
 }
 
 @test "a client's lines: text is wrapped with ts, line and peer; JSON objects pass through" {
-	bg nc-source -l -U "$T/s"
+	listen_unix
 	printf 'hello world\n{"id":1992000000000002768,"x":[1,2]}\n\n  \r\nwin\r\n{"a":1} trailing\nlast' > "$T/in"
 	timeout 60 nc -NU "$T/s" < "$T/in"
 	wait_lines 6
@@ -75,7 +85,7 @@ quiet_err() {
 
 @test "--raw wraps JSON lines too; --tag adds fields; --json makes other lines bad input" {
 	printf '{"a":1}\nplain\n' > "$T/in"
-	bg nc-source -l -U "$T/s" --raw --tag src=lab --tag 'k"=v\'
+	listen_unix --raw --tag src=lab --tag 'k"=v\'
 	timeout 60 nc -NU "$T/s" < "$T/in"
 	wait_lines 2
 	stop
@@ -83,7 +93,7 @@ quiet_err() {
 {\"line\":\"plain\",\"peer\":\"$T/s\",\"src\":\"lab\",\"k\\\"\":\"v\\\\\"}"
 
 	printf '{"a":1}\nplain\n{"a":\n[1]\n{"b":2}\n' > "$T/in"
-	bg nc-source -l -U "$T/s" --json --stats --dead-letter "$T/dl"
+	listen_unix --json --stats --dead-letter "$T/dl"
 	timeout 60 nc -NU "$T/s" < "$T/in"
 	wait_lines 2
 	wait_stat bad_input 3
@@ -341,7 +351,7 @@ nc-source: the kernel dropped $kdropped datagrams: receive buffer full"
 		printf '{"broken":\n'
 		printf 'z%.0s' $(seq 150)
 	} > "$T/in"
-	bg nc-source -l -U "$T/s" --max-line 100 --dead-letter "$T/dl" --stats
+	listen_unix --max-line 100 --dead-letter "$T/dl" --stats
 	timeout 60 nc -NU "$T/s" < "$T/in"
 	wait_lines 4
 	wait_stat bad_input 2
@@ -360,7 +370,7 @@ $(printf 'z%.0s' $(seq 100))"
 }
 
 @test "--strict ends at the first bad line with status 1" {
-	bg nc-source -l -U "$T/s" --json --strict
+	listen_unix --json --strict
 	printf '{"a":1}\nnope\n{"b":2}\n' | timeout 60 nc -NU "$T/s"
 	reap
 	[ "$rc" -eq 1 ]
@@ -404,7 +414,7 @@ $(printf 'z%.0s' $(seq 100))"
 
 @test "SIGTERM: stop accepting, emit the lines and the partial line received, exit 0" {
 	mkfifo "$T/keys"
-	bg nc-source -l -U "$T/s"
+	listen_unix
 	nc -U "$T/s" < "$T/keys" > /dev/null &
 	exec 5> "$T/keys"
 	printf 'a\nb\npart' >&5
@@ -420,7 +430,7 @@ part'
 }
 
 @test "SIGUSR1 prints the stats: connections, bytes, lines, dropped, bad input" {
-	bg nc-source -l -U "$T/s" --max-line 10
+	listen_unix --max-line 10
 	printf 'a\n\n0123456789ABC\nb\n' | timeout 60 nc -NU "$T/s"
 	printf 'c\n' | timeout 60 nc -NU "$T/s"
 	wait_lines 3
@@ -433,7 +443,7 @@ part'
 
 @test "--max-clients: a client over the limit waits until one leaves" {
 	mkfifo "$T/keys"
-	bg nc-source -l -v -U "$T/s" --max-clients 1
+	listen_unix -v --max-clients 1
 	nc -NU "$T/s" < "$T/keys" > /dev/null &
 	exec 5> "$T/keys"
 	echo first >&5
@@ -453,11 +463,11 @@ second'
 }
 
 @test "a Unix socket left behind is replaced; one in use is an error" {
-	bg nc-source -l -U "$T/s"
+	listen_unix
 	kill -9 "$pid"
 	wait "$pid" || true
 	[ -S "$T/s" ]
-	bg nc-source -l -U "$T/s"
+	listen_unix
 	run --separate-stderr timeout 60 nc-source -l -U "$T/s"
 	[ "$status" -eq 1 ]
 	same "$stderr" "nc-source: cannot listen on '$T/s': Address already in use"
@@ -472,6 +482,7 @@ second'
 	nc-source -l -U "$T/s" > /dev/full 2> "$T/err" &
 	pid=$!
 	wait_ready "$pid"
+	wait_sock "$T/s"
 	echo x | timeout 60 nc -NU "$T/s"
 	reap
 	[ "$rc" -eq 1 ]
@@ -485,6 +496,7 @@ second'
 	nc-source -l -U "$T/s" > "$T/pipe" 2> "$T/err" &
 	pid=$!
 	wait_ready "$pid"
+	wait_sock "$T/s"
 	timeout 60 flood -U "$T/s" -n 100000 2> /dev/null || true
 	reap
 	[ "$rc" -eq 0 ]
@@ -537,7 +549,7 @@ second'
 	[ "$status" -eq 0 ]
 	same "$output" "nc-source (rtpipe) 0.1.0"
 	# -u is UDP here, as in nc; --unbuffered keeps its meaning.
-	bg nc-source -l -U "$T/s" --unbuffered
+	listen_unix --unbuffered
 	echo x | timeout 60 nc -NU "$T/s"
 	wait_lines 1
 	stop
