@@ -15,25 +15,18 @@
 # BENCH_RUNS    runs per case, of which the best counts (3)
 set -eu
 
-[ $# -eq 1 ] || { echo "usage: sh bench/es-sink.sh BUILD" >&2; exit 2; }
-[ -d "$1" ] || { echo "bench: no build directory '$1'; run make first" >&2; exit 1; }
-build=$(cd "$1" && pwd)
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 docs=${BENCH_DOCS:-1000000}
 batches=${BENCH_BATCHES:-500 5000 20000}
-runs=${BENCH_RUNS:-3}
-for v in "$docs" "$runs" $batches; do
-	case $v in
-	'' | *[!0-9]* | 0) echo "bench: not a positive integer: '$v'" >&2; exit 2 ;;
-	esac
-done
+# The batch sizes are split into words.
+# shellcheck disable=SC2086
+positive "$docs" $batches
 
 [ -x "$build/bench/measure" ] ||
 	make -s --no-print-directory BUILD="$build" "$build/bench/measure" >&2
-PATH=$build/bin:$build/helpers:$build/bench:$PATH
-export PATH
-missing=0
+PATH=$build/helpers:$PATH
 for t in es-sink es-server iot-sim measure python3; do
 	command -v "$t" >/dev/null 2>&1 && continue
 	echo "bench: '$t' not found (make BUILD=$1 all)" >&2
@@ -41,22 +34,17 @@ for t in es-sink es-server iot-sim measure python3; do
 done
 [ "$missing" -eq 0 ] || exit 1
 
-out=bench/out/es-sink
-mkdir -p "$out"
-rm -f "$out"/*.time "$out"/*.err "$out"/results
-input=bench/out/readings-$docs-es.ndjson
+res=$out/es-sink
+mkdir -p "$res"
+rm -f "$res"/*.time "$res"/*.err "$res"/results "$res/port"
+input=$out/readings-$docs-es.ndjson
 [ -s "$input" ] || iot-sim --no-pacing -n 1000 -c "$docs" --seed 1 > "$input"
 
-es-server -a > "$out/port" 2> "$out/server.err" &
+es-server -a > "$res/port" 2> "$res/server.err" &
 spid=$!
 trap 'kill "$spid" 2>/dev/null || true' EXIT INT TERM
-i=0
-until [ -s "$out/port" ]; do
-	i=$((i + 1))
-	[ "$i" -lt 1000 ] || { echo "bench: es-server did not start" >&2; exit 1; }
-	sleep 0.01
-done
-url=http://127.0.0.1:$(cat "$out/port")
+started "$res/port" es-server
+url=http://127.0.0.1:$(cat "$res/port")
 
 # The server's CPU time so far, in seconds.
 server_cpu() {
@@ -66,19 +54,19 @@ server_cpu() {
 # once NAME COMMAND: one run; appends "SECONDS SERVER-CPU-S" to NAME.runs.
 once() {
 	c0=$(server_cpu)
-	if ! measure -o "$out/$1.time" sh -c "$2" > "$out/$1.out" 2> "$out/$1.err"; then
+	if ! measure -o "$res/$1.time" sh -c "$2" > "$res/$1.out" 2> "$res/$1.err"; then
 		echo "bench: $1 failed:" >&2
-		head -n 5 "$out/$1.err" >&2
+		head -n 5 "$res/$1.err" >&2
 		exit 1
 	fi
 	c1=$(server_cpu)
-	read -r t k < "$out/$1.time"
-	printf '%s %s %s\n' "$t" "$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')" "$k" >> "$out/$1.runs"
+	read -r t k < "$res/$1.time"
+	printf '%s %s %s\n' "$t" "$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')" "$k" >> "$res/$1.runs"
 }
 
 for b in $batches; do
 	for name in es-sink-$b python-$b; do
-		rm -f "$out/$name.runs"
+		rm -f "$res/$name.runs"
 		printf '%s ...' "$name" >&2
 		n=0
 		while [ "$n" -lt "$runs" ]; do
@@ -86,26 +74,20 @@ for b in $batches; do
 			es-sink-*) once "$name" "es-sink -u $url -i iot-%Y.%m.%d --batch-docs $b --batch-bytes 1G < $input" ;;
 			python-*) once "$name" "python3 bench/es-bulk.py $url $b < $input" ;;
 			esac
-			printf ' %s' "$(tail -n 1 "$out/$name.runs" | cut -d' ' -f1)" >&2
+			printf ' %s' "$(tail -n 1 "$res/$name.runs" | cut -d' ' -f1)" >&2
 			n=$((n + 1))
 		done
 		printf '\n' >&2
-		sort -n "$out/$name.runs" | head -n 1 | sed "s/^/$name /" >> "$out/results"
+		sort -n "$res/$name.runs" | head -n 1 | sed "s/^/$name /" >> "$res/results"
 	done
 done
 
 echo
 echo "$docs records ($(($(wc -c < "$input") / 1048576)) MiB, iot-sim), best of $runs runs;" \
-	"$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))."
+	"$(cpus)."
 echo "Client and server share the CPUs; server CPU is what es-server -a spent in that run."
 echo
-awk -v docs="$docs" '
-function commas(n,    s) {
-	s = sprintf("%d", n)
-	while (s ~ /[0-9][0-9][0-9][0-9]/)
-		sub(/[0-9][0-9][0-9]($|,)/, ",&", s)
-	return s
-}
+awk -v docs="$docs" "$awk_lib"'
 { split($1, p, "-"); b = p[length(p)]; t[$1] = $2; cpu[$1] = $3; rss[$1] = $4
   if (!(b in seen)) { seen[b] = 1; order[++n] = b } }
 END {
@@ -123,4 +105,4 @@ END {
 	print ""
 	printf "Target: at least 300,000 documents/s: %s to %s, %s\n", commas(worst),
 	    commas(best), worst >= 300000 ? "met at every batch size" : "NOT met at every batch size"
-}' "$out/results"
+}' "$res/results"

@@ -95,19 +95,9 @@ done
 size=$(wc -c < "$POSTS")
 echo
 echo "$posts posts, $((size / 1048576)) MiB ($gen);"
-echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'));" \
-	"best of up to $runs runs, LC_ALL=$LC_ALL."
+echo "$(cpus); best of up to $runs runs, LC_ALL=$LC_ALL."
 echo
-awk -F'\t' -v posts="$posts" '
-function commas(n,    s) {
-	s = sprintf("%d", n)
-	while (s ~ /[0-9][0-9][0-9][0-9]/)
-		sub(/[0-9][0-9][0-9]($|,)/, ",&", s)
-	return s
-}
-function ratio(a, b) {
-	return (a == "-" || b == "-") ? "-" : sprintf("%.2f×", a / b)
-}
+awk -F'\t' -v posts="$posts" "$awk_lib"'
 { name[NR] = $1; label[NR] = $2; gsub(/\|/, "\\|", label[NR]); t[NR] = $3; k[NR] = $4; n[NR] = $5; idx[$1] = NR }
 END {
 	jq = t[idx["jq"]]; cj = t[idx["cjson"]]
@@ -140,15 +130,8 @@ done
 
 # Targets from the issue.
 echo
-awk -F'\t' -v posts="$posts" '
+awk -F'\t' -v posts="$posts" "$awk_lib"'
 { t[$1] = $3 }
-function verdict(ok) { return ok ? "met" : "NOT met" }
-function commas(n,    s) {
-	s = sprintf("%d", n)
-	while (s ~ /[0-9][0-9][0-9][0-9]/)
-		sub(/[0-9][0-9][0-9]($|,)/, ",&", s)
-	return s
-}
 END {
 	if (t["rtpipe"] != "-" && t["jq"] != "-")
 		printf "- rtpipe pipeline at least 5× the jq pipeline: %.2f×, %s\n",

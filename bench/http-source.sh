@@ -120,18 +120,10 @@ same_sse=$(agree --sse "$URL_sse")
 echo
 echo "$posts posts ($(($(wc -c < "$POSTS") / 1048576)) MiB as NDJSON," \
 	"$(($(wc -c < "$EVENTS") / 1048576)) MiB as events) over 127.0.0.1;"
-echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'));" \
-	"best of up to $runs runs; server and receiver share the CPUs."
+echo "$(cpus); best of up to $runs runs; server and receiver share the CPUs."
 echo
 awk -F'\t' -v posts="$posts" -v nd="$(wc -c < "$POSTS")" \
-    -v ev="$(wc -c < "$EVENTS")" -v sn="$same_ndjson" -v ss="$same_sse" '
-function commas(n,    s) {
-	s = sprintf("%d", n)
-	while (s ~ /[0-9][0-9][0-9][0-9]/)
-		sub(/[0-9][0-9][0-9]($|,)/, ",&", s)
-	return s
-}
-function ratio(a, b) { return (a == "-" || b == "-") ? "-" : sprintf("%.2f×", a / b) }
+    -v ev="$(wc -c < "$EVENTS")" -v sn="$same_ndjson" -v ss="$same_sse" "$awk_lib"'
 { label[$1] = $2; t[$1] = $3; k[$1] = $4; n[$1] = $5 }
 END {
 	print "| Stream | Receiver | Wall s | Records/s | MiB/s | vs curl alone | vs curl + jq | Peak RSS MiB | Runs |"

@@ -84,5 +84,4 @@ for k in $kinds; do
 		cns / ns }'
 done
 echo
-echo "Best of $runs runs of $passes passes; $(nproc) CPUs" \
-	"($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))."
+echo "Best of $runs runs of $passes passes; $(cpus)."

@@ -60,12 +60,7 @@ kafka-mock -n 1 < "$res/ctl" > "$res/mock.out" 2> "$res/mock.err" &
 mock=$!
 exec 6> "$res/ctl"
 trap 'kill "$mock" 2>/dev/null; exec 6>&-; rm -f "$res/ctl"' EXIT
-i=0
-until [ -s "$res/mock.out" ]; do
-	i=$((i + 1))
-	[ "$i" -lt 1000 ] || { echo "bench: kafka-mock did not start" >&2; exit 1; }
-	sleep 0.01
-done
+started "$res/mock.out" kafka-mock
 B=$(head -n 1 "$res/mock.out")
 export B
 acks=1
@@ -107,16 +102,9 @@ bench kcat-c "kcat -C -e -q" "$cmd_kcat_c"
 
 echo
 echo "$records records of 200 bytes, $parts partitions, one mock broker;" \
-	"best of up to $runs runs; $(nproc) CPUs" \
-	"($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))."
+	"best of up to $runs runs; $(cpus)."
 echo
-awk -F'\t' -v n="$records" '
-function commas(x,    s) {
-	s = sprintf("%d", x)
-	while (s ~ /[0-9][0-9][0-9][0-9]/)
-		sub(/[0-9][0-9][0-9]($|,)/, ",&", s)
-	return s
-}
+awk -F'\t' -v n="$records" "$awk_lib"'
 { label[$1] = $2; t[$1] = $3; rss[$1] = $4 }
 function rate(k) { return t[k] == "-" || t[k] == 0 ? 0 : n / t[k] }
 function row(k, ref) {
@@ -137,7 +125,7 @@ END {
 		a = rate(k[i]); b = rate(k[i + 1])
 		printf "- %s: %s, %s\n", i == 1 ? "produce" : "consume",
 		    a && b ? sprintf("%.2f×", a / b) : "-",
-		    a && b && a >= 0.8 * b ? "met" : "NOT met"
+		    verdict(a && b && a >= 0.8 * b)
 	}
 }' "$res/results"
 exit "$failed"

@@ -1,7 +1,8 @@
 # Sourced by each benchmark script after `set -eu`, with the script's
 # arguments: checks that the one argument is a build directory, moves to the
 # top of the tree and sets up what all benchmarks share: the locale, PATH,
-# the knobs BENCH_RUNS and BENCH_BUDGET, need() and bench().
+# the knobs BENCH_RUNS and BENCH_BUDGET, need(), bench(), started(), cpus()
+# and the awk functions of the tables, $awk_lib.
 #
 # bench() writes to $res, bench/out unless the script sets another.
 # shellcheck shell=sh
@@ -88,3 +89,42 @@ bench() {
 	printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$label" "$best" "$rss" "$n" \
 		>> "$res/results"
 }
+
+# started FILE NAME: waits up to 10 seconds for the server NAME, started in
+# the background, to write FILE (its port or address); exits when it does
+# not.
+started() {
+	i=0
+	until [ -s "$1" ]; do
+		i=$((i + 1))
+		[ "$i" -lt 1000 ] || { echo "bench: $2 did not start" >&2; exit 1; }
+		sleep 0.01
+	done
+}
+
+# cpus: prints "N CPUs (MODEL)", the machine of the timings, for the line
+# under each table.
+cpus() {
+	echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
+}
+
+# The functions the tables' awk programs share, to put before a program's
+# text: awk "$awk_lib"'PROGRAM'.
+# commas(N): the integer part of N with thousands separators, "1,234,567".
+# ratio(A, B): A / B as "1.23×"; "-" when A or B is not a number (a
+# failed run: "-" or "failed: WHY") or B is 0.
+# verdict(OK): "met" or "NOT met".
+awk_lib='
+function commas(n,    s) {
+	s = sprintf("%d", n)
+	while (s ~ /[0-9][0-9][0-9][0-9]/)
+		sub(/[0-9][0-9][0-9]($|,)/, ",&", s)
+	return s
+}
+function ratio(a, b) {
+	if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b == 0)
+		return "-"
+	return sprintf("%.2f×", a / b)
+}
+function verdict(ok) { return ok ? "met" : "NOT met" }
+'

@@ -289,17 +289,10 @@ same_python=$(agree python)
 size=$(wc -c < "$LOG")
 echo
 echo "$lines combined-format lines, $((size / 1048576)) MiB ($gen);"
-echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'));" \
-	"best of up to $runs runs, output to a file, LC_ALL=$LC_ALL."
+echo "$(cpus); best of up to $runs runs, output to a file, LC_ALL=$LC_ALL."
 echo
 awk -F'\t' -v lines="$lines" -v sa="$same_auto" -v sw="$same_awk" \
-    -v sm="$same_mlr" -v sp="$same_python" '
-function commas(n,    s) {
-	s = sprintf("%d", n)
-	while (s ~ /[0-9][0-9][0-9][0-9]/)
-		sub(/[0-9][0-9][0-9]($|,)/, ",&", s)
-	return s
-}
+    -v sm="$same_mlr" -v sp="$same_python" "$awk_lib"'
 { name[NR] = $1; label[NR] = $2; t[NR] = $3; k[NR] = $4; n[NR] = $5; idx[$1] = NR }
 END {
 	same["lp"] = "(reference)"; same["auto"] = sa; same["awk"] = sw
@@ -320,10 +313,10 @@ END {
 	lp = t[idx["lp"]]
 	if (lp != "-") {
 		printf "- log-parse -F combined at least 1,000,000 lines/s: %s lines/s, %s\n",
-		    commas(lines / lp), lines / lp >= 1000000 ? "met" : "NOT met"
+		    commas(lines / lp), verdict(lines / lp >= 1000000)
 		if (py != "-")
 			printf "- at least 10× the Python parser: %.1f×, %s\n", py / lp,
-			    py / lp >= 10 ? "met" : "NOT met"
+			    verdict(py / lp >= 10)
 	}
 }' "$res/results"
 

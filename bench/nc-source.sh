@@ -23,28 +23,19 @@
 # shellcheck disable=SC2016
 set -eu
 
-[ $# -eq 1 ] || { echo "usage: sh bench/nc-source.sh BUILD" >&2; exit 2; }
-[ -d "$1" ] || { echo "bench: no build directory '$1'; run make first" >&2; exit 1; }
-build=$(cd "$1" && pwd)
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 lines=${BENCH_LINES:-2000000}
 size=${BENCH_SIZE:-100}
-runs=${BENCH_RUNS:-3}
-for v in "$lines" "$size" "$runs"; do
-	case $v in
-	'' | *[!0-9]* | 0) echo "bench: not a positive integer: '$v'" >&2; exit 2 ;;
-	esac
-done
+positive "$lines" "$size"
 [ $((lines % 20)) -eq 0 ] || { echo "bench: BENCH_LINES must be a multiple of 20" >&2; exit 2; }
 
 # measure is built by make bench; build it here when it is missing.
 [ -x "$build/bench/measure" ] ||
 	make -s --no-print-directory BUILD="$build" "$build/bench/measure" >&2
-PATH=$build/bin:$build/helpers:$build/bench:$PATH
-export PATH
+PATH=$build/helpers:$PATH
 
-missing=0
 for t in nc-source flood measure nc socat ps; do
 	command -v "$t" >/dev/null 2>&1 && continue
 	echo "bench: '$t' not found (nc: netcat-openbsd, socat: socat, flood: make)" >&2
@@ -54,9 +45,9 @@ done
 nc -h 2>&1 | grep -q 'OpenBSD netcat' ||
 	{ echo "bench: nc is not netcat-openbsd" >&2; exit 1; }
 
-out=bench/out/nc-source
-mkdir -p "$out"
-rm -f "$out"/*
+res=$out/nc-source
+mkdir -p "$res"
+rm -f "$res"/*
 
 # waitport FILE SED: the port a receiver printed on its stderr FILE.
 waitport() {
@@ -72,37 +63,38 @@ waitport() {
 }
 
 # once NAME SENDERS FLOODARGS RECEIVER SED: one run.  Appends the lines/s
-# (or "failed: WHY") and the peak RSS in KiB to $out/NAME.runs.
+# (or "failed: WHY") and the peak RSS in KiB to $res/NAME.runs.
 once() {
 	name=$1 senders=$2 fargs=$3 recv=$4 sedport=$5
-	measure -o "$out/$name.time" sh -c "exec $recv > /dev/null" \
-		2> "$out/$name.err" &
+	measure -o "$res/$name.time" sh -c "exec $recv > /dev/null" \
+		2> "$res/$name.err" &
 	mpid=$!
-	port=$(waitport "$out/$name.err" "$sedport")
+	port=$(waitport "$res/$name.err" "$sedport")
 	# shellcheck disable=SC2086
 	if timeout 600 flood -r -I -c "$senders" -n $((lines / senders)) \
-	    -s "$size" $fargs 127.0.0.1 "$port" > "$out/$name.flood" \
-	    2> "$out/$name.ferr"; then
-		read -r _ _ rate < "$out/$name.flood"
+	    -s "$size" $fargs 127.0.0.1 "$port" > "$res/$name.flood" \
+	    2> "$res/$name.ferr"; then
+		read -r _ _ rate < "$res/$name.flood"
 		result=$rate
 	else
-		result="failed: $(tail -n 1 "$out/$name.ferr")"
+		result="failed: $(tail -n 1 "$res/$name.ferr")"
 	fi
 	rpid=$(ps -o pid= --ppid "$mpid" | tr -d ' ')
 	kill -TERM "$rpid" 2>/dev/null || true
 	wait "$mpid" || true
-	read -r t k < "$out/$name.time"
-	printf '%s\t%s\n' "$result" "$k" >> "$out/$name.runs"
+	read -r t k < "$res/$name.time"
+	printf '%s\t%s\n' "$result" "$k" >> "$res/$name.runs"
 }
 
 # bench NAME SENDERS FLOODARGS RECEIVER SED: $runs runs; the best rate and
-# the largest RSS go to results.
+# the largest RSS go to results.  It takes the place of lib.sh's bench,
+# which times commands that end by themselves.
 bench() {
 	printf '%s ...' "$1" >&2
 	n=0
 	while [ "$n" -lt "$runs" ]; do
 		once "$@"
-		printf ' %s' "$(tail -n 1 "$out/$1.runs" | cut -f1)" >&2
+		printf ' %s' "$(tail -n 1 "$res/$1.runs" | cut -f1)" >&2
 		n=$((n + 1))
 	done
 	printf '\n' >&2
@@ -110,7 +102,7 @@ bench() {
 		$1 ~ /^failed/ { why = $1; k = $2 > k ? $2 : k; next }
 		{ ok = 1; best = $1 > best ? $1 : best; k = $2 > k ? $2 : k }
 		END { printf "%s\t%s\t%d\n", name, ok ? best : why, k }' \
-		"$out/$1.runs" >> "$out/results"
+		"$res/$1.runs" >> "$res/results"
 }
 
 sed_ncsource='s/^nc-source: listening on .*:\([0-9]*\)$/\1/p'
@@ -128,21 +120,11 @@ for s in 1 20; do
 done
 
 echo
-echo "$lines lines of $size bytes per run, best of $runs runs; $(nproc) CPUs" \
-	"($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))."
+echo "$lines lines of $size bytes per run, best of $runs runs; $(cpus)."
 echo "Senders and receiver share the CPUs."
 echo
-awk -F'\t' '
-function commas(n,    s) {
-	s = sprintf("%d", n)
-	while (s ~ /[0-9][0-9][0-9][0-9]/)
-		sub(/[0-9][0-9][0-9]($|,)/, ",&", s)
-	return s
-}
+awk -F'\t' "$awk_lib"'
 function cell(v) { return v ~ /^failed/ ? v : commas(v) }
-function ratio(a, b) {
-	return (a ~ /^failed/ || b ~ /^failed/ || b == 0) ? "-" : sprintf("%.2f×", a / b)
-}
 { rate[$1] = $2; rss[$1] = $3 }
 END {
 	label["ncsource-json"] = "nc-source -l: JSON lines, validated, passed through"
@@ -168,8 +150,8 @@ END {
 			printf "- at least as fast as nc, %d sender(s): nc %s; nc-source %s lines/s\n", s, b, cell(a)
 		else
 			printf "- at least as fast as nc, %d sender(s): %s, %s\n", s, ratio(a, b),
-			    (a !~ /^failed/ && a + 0 >= b + 0) ? "met" : "NOT met"
+			    verdict(a !~ /^failed/ && a + 0 >= b + 0)
 		printf "- at least 1,000,000 lines/s, %d sender(s): %s lines/s, %s\n", s, cell(a),
-		    (a !~ /^failed/ && a + 0 >= 1000000) ? "met" : "NOT met"
+		    verdict(a !~ /^failed/ && a + 0 >= 1000000)
 	}
-}' "$out/results"
+}' "$res/results"

@@ -95,19 +95,9 @@ echo "$readings readings of $sensors sensors, each once a second," \
 	"$((size / 1048576)) MiB ($gen);"
 echo "and $key_readings readings of $keys sensors, each once a second," \
 	"$(($(wc -c < "$KEYS") / 1048576)) MiB ($gen_keys);"
-echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'));" \
-	"best of up to $runs runs, LC_ALL=$LC_ALL."
+echo "$(cpus); best of up to $runs runs, LC_ALL=$LC_ALL."
 echo
-awk -F'\t' -v readings="$readings" -v kr="$key_readings" '
-function commas(n,    s) {
-	s = sprintf("%d", n)
-	while (s ~ /[0-9][0-9][0-9][0-9]/)
-		sub(/[0-9][0-9][0-9]($|,)/, ",&", s)
-	return s
-}
-function ratio(a, b) {
-	return (a == "-" || b == "-") ? "-" : sprintf("%.2f×", a / b)
-}
+awk -F'\t' -v readings="$readings" -v kr="$key_readings" "$awk_lib"'
 { name[NR] = $1; label[NR] = $2; t[NR] = $3; k[NR] = $4; n[NR] = $5; idx[$1] = NR }
 END {
 	py = t[idx["python"]]; cj = t[idx["cjson"]]
@@ -129,15 +119,8 @@ END {
 
 # Targets from the issue.
 echo
-awk -F'\t' -v readings="$readings" -v keys="$keys" '
+awk -F'\t' -v readings="$readings" -v keys="$keys" "$awk_lib"'
 { t[$1] = $3; k[$1] = $4 }
-function verdict(ok) { return ok ? "met" : "NOT met" }
-function commas(n,    s) {
-	s = sprintf("%d", n)
-	while (s ~ /[0-9][0-9][0-9][0-9]/)
-		sub(/[0-9][0-9][0-9]($|,)/, ",&", s)
-	return s
-}
 END {
 	w = t["tumbling"]
 	if (w != "-")
