@@ -10,7 +10,6 @@
 #include "rt.h"
 #include "tm.h"
 
-#define BAD_REPORTS_FREE 10	/* reports shown before rate limiting */
 #define DROP_REPORT_MS	10000	/* drops are reported this often */
 
 const char *const rt_on_full_name[] = { "block", "drop-oldest", "drop-newest" };
@@ -19,8 +18,7 @@ struct rt rt;
 volatile sig_atomic_t rt_stop, rt_usr1;
 
 static struct buf repaired;		/* rt_string's repair buffer */
-static unsigned long long bad_hidden;	/* reports suppressed by the limit */
-static int64_t bad_last_report;
+static struct rt_limit bad_limit;	/* bad input reports */
 static int dead_open_line;		/* a long line is being spilled */
 
 static void on_signal(int sig)
@@ -50,7 +48,7 @@ void rt_init(const char *prog)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static void vwarn(const char *fmt, va_list ap)
+void rt_vwarn(const char *fmt, va_list ap)
 {
 	char msg[1024];
 	int n;
@@ -69,8 +67,32 @@ void rt_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vwarn(fmt, ap);
+	rt_vwarn(fmt, ap);
 	va_end(ap);
+}
+
+void rt_warn_limited(struct rt_limit *l, const char *what, const char *fmt,
+                     ...)
+{
+	char msg[1024];
+	int64_t now = tm_mono();
+	va_list ap;
+
+	if (++l->n > RT_LIMIT_FREE && now - l->last < 1000) {
+		l->hidden++;
+		return;
+	}
+	l->last = now;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (l->hidden > 0) {
+		rt_warn("%s (and %llu more%s%s not shown)", msg, l->hidden,
+		        what != NULL ? " " : "", what != NULL ? what : "");
+		l->hidden = 0;
+	} else {
+		rt_warn("%s", msg);
+	}
 }
 
 _Noreturn void rt_die(int status, const char *fmt, ...)
@@ -78,7 +100,7 @@ _Noreturn void rt_die(int status, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vwarn(fmt, ap);
+	rt_vwarn(fmt, ap);
 	va_end(ap);
 	/* Records already made are still worth delivering. */
 	if (rt.out.buf != NULL && rt.out.err == 0)
@@ -367,7 +389,6 @@ static void bad(const char *where, const char *line, size_t len, int keep,
                 const char *fmt, va_list ap)
 {
 	char why[512];
-	int64_t now;
 
 	rt.bad_input++;
 	vsnprintf(why, sizeof why, fmt, ap);
@@ -375,19 +396,7 @@ static void bad(const char *where, const char *line, size_t len, int keep,
 		rt_dead_letter(line, len);
 	if (rt.strict)
 		rt_die(1, "%s: %s", where, why);
-	now = tm_mono();
-	if (rt.bad_input > BAD_REPORTS_FREE && now - bad_last_report < 1000) {
-		bad_hidden++;
-		return;
-	}
-	bad_last_report = now;
-	if (bad_hidden > 0) {
-		rt_warn("%s: %s (and %llu more bad input lines not shown)",
-		        where, why, bad_hidden);
-		bad_hidden = 0;
-	} else {
-		rt_warn("%s: %s", where, why);
-	}
+	rt_warn_limited(&bad_limit, "bad input lines", "%s: %s", where, why);
 }
 
 static const char *position(unsigned long long lineno, char *buf, size_t n)
@@ -399,11 +408,10 @@ static const char *position(unsigned long long lineno, char *buf, size_t n)
 void rt_bad(const char *line, size_t len, unsigned long long lineno,
             const char *fmt, ...)
 {
-	char where[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	bad(position(lineno, where, sizeof where), line, len, 1, fmt, ap);
+	rt_vbad(line, len, lineno, fmt, ap);
 	va_end(ap);
 }
 
@@ -413,8 +421,22 @@ void rt_bad_at(const char *where, const char *line, size_t len,
 	va_list ap;
 
 	va_start(ap, fmt);
-	bad(where, line, len, 1, fmt, ap);
+	rt_vbad_at(where, line, len, fmt, ap);
 	va_end(ap);
+}
+
+void rt_vbad(const char *line, size_t len, unsigned long long lineno,
+             const char *fmt, va_list ap)
+{
+	char where[512];
+
+	bad(position(lineno, where, sizeof where), line, len, 1, fmt, ap);
+}
+
+void rt_vbad_at(const char *where, const char *line, size_t len,
+                const char *fmt, va_list ap)
+{
+	bad(where, line, len, 1, fmt, ap);
 }
 
 static void bad_long(unsigned long long lineno, const char *fmt, ...)
@@ -554,9 +576,9 @@ int rt_finish(int status)
 		rt_die(1, "cannot write '%s': %s", rt.dead_path, strerror(errno));
 	rt.dead.fd = -1;
 	out_free(&rt.dead);
-	if (bad_hidden > 0)
+	if (bad_limit.hidden > 0)
 		rt_warn("%llu bad input lines in all (%llu not shown)",
-		        rt.bad_input, bad_hidden);
+		        rt.bad_input, bad_limit.hidden);
 	if (rt.stats_at_exit)
 		rt_print_stats();
 	if (rt.in.buf != NULL)

@@ -24,6 +24,7 @@
 
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -93,6 +94,24 @@ extern const char *const rt_on_full_name[];	/* "block", ... */
 
 /* Diagnostics on stderr: "prog: message".  rt_die exits with status. */
 void rt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void rt_vwarn(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/*
+ * Reports that can come in floods (bad input, refused documents): the
+ * first RT_LIMIT_FREE of a kind are shown, then at most one a second,
+ * which says how many were not shown since the one before: "MESSAGE (and
+ * 12 more WHAT not shown)", or "(and 12 more not shown)" without what.
+ * Start with a zeroed struct rt_limit; hidden tells what the last report
+ * did not catch up with.
+ */
+#define RT_LIMIT_FREE 10
+struct rt_limit {
+	unsigned long long n;		/* reports asked for */
+	unsigned long long hidden;	/* not shown since the last one */
+	int64_t last;			/* when the last one was shown (tm_mono) */
+};
+void rt_warn_limited(struct rt_limit *l, const char *what, const char *fmt,
+                     ...) __attribute__((format(printf, 3, 4)));
 _Noreturn void rt_die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Memory exhaustion ends a tool with status 1; the x-wrappers die so. */
@@ -167,6 +186,11 @@ void rt_bad(const char *line, size_t len, unsigned long long lineno,
  */
 void rt_bad_at(const char *where, const char *line, size_t len,
                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The two with the reason's arguments in a va_list. */
+void rt_vbad(const char *line, size_t len, unsigned long long lineno,
+             const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+void rt_vbad_at(const char *where, const char *line, size_t len,
+                const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 
 /* Opens --dead-letter, if given and not yet open (rt_open_input does it
  * too); a failure ends the tool with status 1.  Tools without rt input

@@ -151,6 +151,25 @@ tokenize: <stdin>:8: invalid JSON: column 19: trailing comma
 "'{"tool":"tokenize","records_in":8,"records_out":2,"bad_input":6,"dropped":0,"utf8_repaired":0,"tokens":2}'
 }
 
+@test "a flood of bad input: ten reports, then at most one a second, and the total at the end" {
+	seq 1000 | sed 's/.*/{bad &/' > "$T/in"
+	run --separate-stderr tokenize "$T/in"
+	[ "$status" -eq 0 ]
+	same "$output" ""
+	same "$(printf '%s\n' "${stderr_lines[@]:0:10}")" \
+		"$(seq 10 | sed "s|.*|tokenize: $T/in:&: invalid JSON: column 2: expected a key or '}'|")"
+	# On a slow machine a report a second may come between; each says
+	# how many it follows, and every line is accounted for.
+	local n=${#stderr_lines[@]} i shown=10 hidden=0 m
+	for ((i = 10; i < n - 1; i++)); do
+		m=$(sed -nE "s|^tokenize: $T/in:[0-9]+: invalid JSON: column 2: expected a key or '\}' \(and ([0-9]+) more bad input lines not shown\)$|\1|p" <<< "${stderr_lines[i]}")
+		[ -n "$m" ] || { echo "unexpected: ${stderr_lines[i]}" >&2; false; }
+		shown=$((shown + 1)) hidden=$((hidden + m))
+	done
+	same "${stderr_lines[n - 1]}" "tokenize: 1000 bad input lines in all ($((1000 - shown - hidden)) not shown)"
+	[ $((1000 - shown - hidden)) -gt 0 ]
+}
+
 @test "--dead-letter keeps bad lines verbatim, overlong ones too" {
 	printf '{"text":"#a"}\n{"text": 1}\n{"text":"%s"}\nnot json\r\n{"text":"#b"}' \
 		"$(printf '%0100d' 0)" > "$T/in"

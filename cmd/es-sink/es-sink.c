@@ -53,7 +53,6 @@
 #define ACTION_ROOM	(6 * (MAX_ID + MAX_INDEX) + 64)
 #define MAX_RESPONSE	(1LL << 30)
 #define READ_BURST	8192		/* records read per turn of the loop */
-#define REPORTS_FREE	10		/* failure reports before rate limiting */
 #define REASON_MAX	400
 
 
@@ -151,30 +150,7 @@ static unsigned long long indexed, retried, rejected, expired, undelivered;
 static unsigned long long requests, bytes_sent, already, no_time;
 
 /* Failure reports: the first few, then one a second. */
-static unsigned long long reports_hidden;
-static unsigned long long reports;
-static int64_t report_last;
-
-static void __attribute__((format(printf, 1, 2))) report(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (++reports > REPORTS_FREE && mono - report_last < 1000) {
-		reports_hidden++;
-		return;
-	}
-	report_last = mono;
-	if (reports_hidden > 0) {
-		rt_warn("%s (and %llu more not shown)", msg, reports_hidden);
-		reports_hidden = 0;
-	} else {
-		rt_warn("%s", msg);
-	}
-}
+static struct rt_limit reports;
 
 /* ---- MurmurHash3, x64 128-bit variant, for --id-hash ---- */
 
@@ -661,11 +637,12 @@ static int doc_failed(struct bdoc *b, int transient, const char *why)
 	position(&b->d, where, sizeof where);
 	if (transient) {
 		expired++;
-		report("%s: not delivered after %u attempt%s: %s", where,
-		       b->d.attempts, b->d.attempts == 1 ? "" : "s", why);
+		rt_warn_limited(&reports, NULL,
+		                "%s: not delivered after %u attempt%s: %s", where,
+		                b->d.attempts, b->d.attempts == 1 ? "" : "s", why);
 	} else {
 		rejected++;
-		report("%s: rejected: %s", where, why);
+		rt_warn_limited(&reports, NULL, "%s: rejected: %s", where, why);
 	}
 	batch_give_up(b);
 	return 0;
@@ -1101,13 +1078,11 @@ static int name_failed(void)
 static void stop_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void stop_fatal(const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	rt_vwarn(fmt, ap);
 	va_end(ap);
-	rt_warn("%s", msg);
 	fatal = 1;
 	give_up_all();
 }
@@ -1687,9 +1662,9 @@ int main(int argc, char **argv)
 	if (no_time > 1)
 		rt_warn("%llu records without a usable time in '%s' were indexed "
 		        "by the time they were read", no_time, time_field);
-	if (reports_hidden > 0)
-		rt_warn("%llu failures in all (%llu not shown)", reports,
-		        reports_hidden);
+	if (reports.hidden > 0)
+		rt_warn("%llu failures in all (%llu not shown)", reports.n,
+		        reports.hidden);
 	if (fatal && !input_done && !draining)
 		rt_warn("stopped before the end of the input");
 	if (undelivered + rt.bad_input > 0)

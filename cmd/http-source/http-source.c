@@ -155,14 +155,13 @@ static unsigned long long paused;
 static void __attribute__((format(printf, 4, 5)))
 bad_at(const char *pos, const char *p, size_t n, const char *fmt, ...)
 {
-	char why[256], where[1024];
+	char where[1024];
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
-	va_end(ap);
 	snprintf(where, sizeof where, "%s%s", url, pos);
-	rt_bad_at(where, p, n, "%s", why);
+	va_start(ap, fmt);
+	rt_vbad_at(where, p, n, fmt, ap);
+	va_end(ap);
 }
 
 /*
@@ -1388,13 +1387,11 @@ static void start_request(void)
 
 static void give_up(const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	rt_vwarn(fmt, ap);
 	va_end(ap);
-	rt_warn("%s", msg);
 	status = 1;
 	draining = 1;
 }

@@ -77,7 +77,6 @@ static void report(rd_kafka_resp_err_t err, const char *fmt, ...)
 
 static void report(rd_kafka_resp_err_t err, const char *fmt, ...)
 {
-	char msg[1024];
 	int64_t now = tm_mono();
 	va_list ap;
 
@@ -86,9 +85,8 @@ static void report(rd_kafka_resp_err_t err, const char *fmt, ...)
 	last_err = err;
 	last_err_at = now;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	rt_vwarn(fmt, ap);
 	va_end(ap);
-	rt_warn("%s", msg);
 }
 
 static void on_error(rd_kafka_t *h, int err, const char *reason, void *opaque)

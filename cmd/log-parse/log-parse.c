@@ -1619,13 +1619,11 @@ static void csv_reset(void)
 static void csv_bad(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static void csv_bad(const char *f, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, f);
-	vsnprintf(msg, sizeof msg, f, ap);
+	rt_vbad(craw.p, craw.len, cfirst, f, ap);
 	va_end(ap);
-	rt_bad(craw.p, craw.len, cfirst, "%s", msg);
 }
 
 static void csv_cell(void *s, size_t n, void *arg)

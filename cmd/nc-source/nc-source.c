@@ -113,14 +113,13 @@ static void __attribute__((format(printf, 5, 6)))
 bad(const char *peer, unsigned long long lineno, const char *line, size_t len,
     const char *fmt, ...)
 {
-	char why[256], where[300];
+	char where[300];
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
-	va_end(ap);
 	snprintf(where, sizeof where, "%s:%llu", peer, lineno);
-	rt_bad_at(where, line, len, "%s", why);
+	va_start(ap, fmt);
+	rt_vbad_at(where, line, len, fmt, ap);
+	va_end(ap);
 }
 
 /* The most bytes a line can take as a record: every byte escaped. */
