@@ -38,8 +38,6 @@ void *queue_push(struct queue *q, size_t n)
 	if (n > queue_max(q))
 		return NULL;
 	need = span(n);
-	if (q->n == 0)
-		q->head = q->tail = 0;
 	if (!q->wrapped && q->cap - q->tail >= need) {
 		at = q->tail;
 	} else if (!q->wrapped && q->head >= need) {

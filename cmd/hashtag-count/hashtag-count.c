@@ -184,8 +184,7 @@ static void emit_top(const struct htab *counts, int64_t start, int64_t end)
 	if (counts->n > ranks_cap) {
 		free(ranks);
 		ranks_cap = counts->n * 2;
-		if ((ranks = malloc(ranks_cap * sizeof *ranks)) == NULL)
-			rt_oom();
+		ranks = rt_xrealloc(NULL, ranks_cap * sizeof *ranks);
 	}
 	for (i = 0; i < counts->n; i++) {
 		struct ranked *r = &ranks[n];

@@ -1634,9 +1634,7 @@ static void csv_cell(void *s, size_t n, void *arg)
 	if (ncells == cells_cap) {
 		size_t cap = cells_cap ? cells_cap * 2 : 32;
 
-		if ((c = realloc(cells, cap * sizeof *c)) == NULL)
-			rt_oom();
-		cells = c;
+		cells = rt_xrealloc(cells, cap * sizeof *cells);
 		cells_cap = cap;
 	}
 	c = &cells[ncells++];
@@ -1655,10 +1653,8 @@ static void set_header(const struct cell *c, size_t n, const char *text)
 	hnames.len = 0;
 	free(hcells);
 	free(htypes);
-	hcells = malloc((n ? n : 1) * sizeof *hcells);
-	htypes = malloc((n ? n : 1) * sizeof *htypes);
-	if (hcells == NULL || htypes == NULL)
-		rt_oom();
+	hcells = rt_xrealloc(NULL, n * sizeof *hcells);
+	htypes = rt_xrealloc(NULL, n * sizeof *htypes);
 	tcol = -1;
 	for (i = 0; i < n; i++) {
 		const char *name = text + c[i].off;
@@ -1986,7 +1982,6 @@ static enum ttype type_or_die(const char *s, size_t n)
 static void set_types(const char *arg)
 {
 	const char *p = arg, *c, *colon;
-	struct tspec *t;
 
 	while (*p != '\0') {
 		c = strchr(p, ',');
@@ -1997,9 +1992,7 @@ static void set_types(const char *arg)
 		if (colon - 1 <= p)
 			rt_die(2, "--types: expected NAME:TYPE, not '%.*s'",
 			       (int)(c - p), p);
-		if ((t = realloc(types, (ntypes + 1) * sizeof *t)) == NULL)
-			rt_oom();
-		types = t;
+		types = rt_xrealloc(types, (ntypes + 1) * sizeof *types);
 		types[ntypes].name = p;
 		types[ntypes].len = (size_t)(colon - 1 - p);
 		types[ntypes].type = type_or_die(colon, (size_t)(c - colon));
@@ -2053,16 +2046,14 @@ static const struct option longopts[] = {
 static void set_columns(void)
 {
 	const char *p = columns, *c;
-	struct cell *cs = NULL, *t;
+	struct cell *cs = NULL;
 	size_t n = 0;
 
 	fmt = F_CSV;
 	for (;; p = c + 1) {
 		if ((c = strchr(p, ',')) == NULL)
 			c = p + strlen(p);
-		if ((t = realloc(cs, (n + 1) * sizeof *t)) == NULL)
-			rt_oom();
-		cs = t;
+		cs = rt_xrealloc(cs, (n + 1) * sizeof *cs);
 		cs[n].off = (size_t)(p - columns);
 		cs[n].len = (size_t)(c - p);
 		cs[n].null = 0;

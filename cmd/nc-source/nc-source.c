@@ -133,7 +133,7 @@ static void emit(int64_t ts, unsigned long long lineno, const char *peer,
                  size_t plen, const char *line, size_t len)
 {
 	const char *p = line, *end = line + len;
-	char err[160] = "", name[NET_NAME_MAX];
+	char err[160], name[NET_NAME_MAX];
 
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
@@ -274,10 +274,9 @@ static void start_drain(void);
 
 static struct conn *conn_new(int fd, const char *peer)
 {
-	struct conn *c = calloc(1, sizeof *c);
+	struct conn *c = rt_xcalloc(1, sizeof *c);
 
-	if (c == NULL || (c->buf = malloc(READ_SIZE)) == NULL)
-		rt_oom();
+	c->buf = rt_xrealloc(NULL, READ_SIZE);
 	c->fd = fd;
 	c->cap = READ_SIZE;
 	snprintf(c->peer, sizeof c->peer, "%s", peer);
@@ -350,7 +349,6 @@ static int conn_frame(struct conn *c)
 static void conn_room(struct conn *c)
 {
 	size_t cap;
-	char *p;
 
 	if (c->off > 0 && c->cap - c->len < READ_SIZE / 2) {
 		memmove(c->buf, c->buf + c->off, c->len - c->off);
@@ -363,9 +361,7 @@ static void conn_room(struct conn *c)
 		cap = c->cap * 2 < rt.max_line + 2 ? c->cap * 2 : rt.max_line + 2;
 	else
 		return;
-	if ((p = realloc(c->buf, cap)) == NULL)
-		rt_oom();
-	c->buf = p;
+	c->buf = rt_xrealloc(c->buf, cap);
 	c->cap = cap;
 }
 
@@ -664,16 +660,9 @@ static void run(void)
 		if (finished())
 			break;
 		if (cap < nconns + 3) {
-			struct pollfd *p;
-			struct conn **c;
-
 			cap = nconns + 16;
-			if ((p = realloc(pfd, cap * sizeof *p)) == NULL)
-				rt_oom();
-			pfd = p;
-			if ((c = realloc(pc, cap * sizeof *c)) == NULL)
-				rt_oom();
-			pc = c;
+			pfd = rt_xrealloc(pfd, cap * sizeof *pfd);
+			pc = rt_xrealloc(pc, cap * sizeof *pc);
 		}
 		n = 0;
 		pfd[n].fd = st.blocked ? STDOUT_FILENO : -1;
@@ -792,8 +781,7 @@ static void start_listening(void)
 	if (lfd < 0)
 		rt_die(1, "%s", err);
 	if (udp) {
-		if ((dgram = malloc(DGRAM_MAX)) == NULL)
-			rt_oom();
+		dgram = rt_xrealloc(NULL, DGRAM_MAX);
 		/* Bursts wait in the kernel while the loop writes; what it
 		 * still drops is counted (count_kernel_drops). */
 		(void)setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
