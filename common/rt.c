@@ -122,6 +122,15 @@ void *rt_xrealloc(void *p, size_t n)
 	return p;
 }
 
+char *rt_xstrndup(const char *s, size_t n)
+{
+	char *p = rt_xrealloc(NULL, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
 void *rt_xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size);

@@ -118,6 +118,8 @@ _Noreturn void rt_die(int status, const char *fmt, ...)
 void rt_oom(void) __attribute__((noreturn));
 void *rt_xrealloc(void *p, size_t n);
 void *rt_xcalloc(size_t n, size_t size);
+/* The n bytes at s as a string of their own. */
+char *rt_xstrndup(const char *s, size_t n);
 /* A usage error about one option value: "prog: -s: too large: 9" exit 2. */
 _Noreturn void rt_die_opt(const char *opt, const char *why);
 

@@ -81,13 +81,8 @@ static struct pane *pane_at(int64_t start)
 	if (lo < npanes && panes[lo].start == start)
 		return &panes[lo];
 	if (npanes == panes_cap) {
-		size_t cap = panes_cap ? panes_cap * 2 : 16;
-		struct pane *p = realloc(panes, cap * sizeof *p);
-
-		if (p == NULL)
-			rt_oom();
-		panes = p;
-		panes_cap = cap;
+		panes_cap = panes_cap ? panes_cap * 2 : 16;
+		panes = rt_xrealloc(panes, panes_cap * sizeof *panes);
 	}
 	memmove(&panes[lo + 1], &panes[lo], (npanes - lo) * sizeof *panes);
 	npanes++;

@@ -454,13 +454,8 @@ static void bucket_add(const struct held *h)
 	struct bucket *b = &queue[bucket_of(h->key)];
 
 	if (b->len == b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 256;
-		struct held *p = realloc(b->h, cap * sizeof *p);
-
-		if (p == NULL)
-			rt_oom();
-		b->h = p;
-		b->cap = cap;
+		b->cap = b->cap ? 2 * b->cap : 256;
+		b->h = rt_xrealloc(b->h, b->cap * sizeof *b->h);
 	}
 	if (b->len == b->head || h->key < b->min)
 		b->min = h->key;

@@ -144,13 +144,8 @@ static int fail_full(const char *f, ...)
 
 static void grow_fields(void)
 {
-	size_t cap = fcap ? fcap * 2 : 32;
-	struct field *f = realloc(fv, cap * sizeof *f);
-
-	if (f == NULL)
-		rt_oom();
-	fv = f;
-	fcap = cap;
+	fcap = fcap ? fcap * 2 : 32;
+	fv = rt_xrealloc(fv, fcap * sizeof *fv);
 }
 
 static inline struct field *add(const char *key, size_t klen, int kraw,
@@ -1404,24 +1399,9 @@ static enum ttype type_named(const char *s, size_t n)
 
 static struct pel *pat_push(void)
 {
-	struct pel *p = realloc(pat, (npat + 2) * sizeof *p);
-
-	if (p == NULL)
-		rt_oom();
-	pat = p;
-	memset(&pat[npat], 0, 2 * sizeof *p);
+	pat = rt_xrealloc(pat, (npat + 2) * sizeof *pat);
+	memset(&pat[npat], 0, 2 * sizeof *pat);
 	return &pat[npat++];
-}
-
-static char *dup_text(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (d == NULL)
-		rt_oom();
-	memcpy(d, s, n);
-	d[n] = '\0';
-	return d;
 }
 
 /* Reads "%{name[:type]}" at s; returns what it used. */
@@ -1442,7 +1422,7 @@ static size_t pat_field(const char *s)
 		       pat[npat - 1].text, (int)(colon - s - 2), s + 2);
 	el = pat_push();
 	el->field = 1;
-	el->text = dup_text(s + 2, (size_t)(colon - s - 2));
+	el->text = rt_xstrndup(s + 2, (size_t)(colon - s - 2));
 	el->len = (size_t)(colon - s - 2);
 	el->skip = strcmp(el->text, "_") == 0;
 	el->type = T_STR;
@@ -1460,7 +1440,7 @@ static void pat_literal(struct buf *lit)
 	if (lit->len == 0)
 		return;
 	el = pat_push();
-	el->text = dup_text(lit->p, lit->len);
+	el->text = rt_xstrndup(lit->p, lit->len);
 	el->len = lit->len;
 	lit->len = 0;
 }

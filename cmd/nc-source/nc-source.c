@@ -282,13 +282,8 @@ static struct conn *conn_new(int fd, const char *peer)
 	snprintf(c->peer, sizeof c->peer, "%s", peer);
 	c->plen = (uint16_t)strlen(c->peer);
 	if (nconns == conns_cap) {
-		size_t cap = conns_cap ? conns_cap * 2 : 16;
-		struct conn **p = realloc(conns, cap * sizeof *p);
-
-		if (p == NULL)
-			rt_oom();
-		conns = p;
-		conns_cap = cap;
+		conns_cap = conns_cap ? conns_cap * 2 : 16;
+		conns = rt_xrealloc(conns, conns_cap * sizeof *conns);
 	}
 	conns[nconns++] = c;
 	connections++;

@@ -196,15 +196,6 @@ static int warned_max_keys;
 static struct ckpt ck;
 static char fingerprint[2048];
 
-static char *xstrndup(const char *s, size_t n)
-{
-	char *p = rt_xrealloc(NULL, n + 1);
-
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
 static struct keyent *ke(uint32_t kid)
 {
 	return htab_val(&keys, kid);
@@ -1994,7 +1985,7 @@ static int add_field(const char *path, unsigned need)
 	if (i == nfields) {
 		if (nfields == MAX_FIELDS)
 			rt_die(2, "-a: more than %d fields", MAX_FIELDS);
-		fields[nfields++].path = xstrndup(path, strlen(path));
+		fields[nfields++].path = rt_xstrndup(path, strlen(path));
 	}
 	fields[i].need |= need;
 	if (need != N_DIST)
@@ -2047,7 +2038,7 @@ static void parse_agg(char *item)
 		name = buf;
 	}
 	if (k == A_COUNT || name != buf) {
-		a->name = xstrndup(name, strlen(name));
+		a->name = rt_xstrndup(name, strlen(name));
 	} else {
 		size_t n = strlen(item), m = strlen(field);
 
@@ -2063,7 +2054,7 @@ static void parse_agg(char *item)
 /* Splits a comma-separated list and hands each item to fn. */
 static void split(const char *opt, const char *arg, void (*fn)(char *))
 {
-	char *s = xstrndup(arg, strlen(arg)), *p = s, *c;
+	char *s = rt_xstrndup(arg, strlen(arg)), *p = s, *c;
 
 	do {
 		if ((c = strchr(p, ',')) != NULL)
@@ -2082,7 +2073,7 @@ static void add_key(char *path)
 	if (nkf == MAX_FIELDS)
 		rt_die(2, "-k: more than %d fields", MAX_FIELDS);
 	kflen[nkf] = strlen(path);
-	kf[nkf] = xstrndup(path, kflen[nkf]);
+	kf[nkf] = rt_xstrndup(path, kflen[nkf]);
 	nkf++;
 }
 
