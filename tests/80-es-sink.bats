@@ -533,6 +533,20 @@ es-sink: 500 records not delivered: kept in '$T/dl'"
 es-sink: 1 record not delivered"
 }
 
+@test "--strict: a bad record ends the input while the stream is quiet" {
+	server
+	bg_on_pipe es-sink -u "$U" -i iot --strict
+	{ head -n 2 "$T/in"; echo 'oops'; } >&5
+	# The pipe stays open: es-sink must end without waiting for more.
+	reap
+	exec 5>&-
+	[ "$rc" -eq 1 ]
+	same "$(stored)" "$(head -n 2 "$T/in" | sorted)"
+	same "$(cat "$T/err")" "es-sink: <stdin>:3: not a JSON object
+es-sink: 1 record not delivered"
+	same "$(cat "$T/out")" ""
+}
+
 @test "huge documents: within --max-line they go alone and whole; beyond it, bad input" {
 	server
 	awk 'BEGIN { s = sprintf("%0600000d", 7); printf "{\"n\":1,\"big\":\"%s%s%s\"}\n{\"n\":2}\n", s, s, s }' > "$T/big"

@@ -31,7 +31,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "backoff.h"
@@ -60,7 +59,7 @@ static const char *url = DEFAULT_URL;		/* -u */
 static const char *index_pat = DEFAULT_INDEX;	/* -i: strftime pattern */
 static const char *time_field = "ts";		/* -t */
 static enum tm_mode time_mode = TM_AUTO;	/* --time-format */
-static const char *op = "index";		/* --op */
+static int op_create;				/* --op create */
 static const char *id_field;			/* --id-field */
 static int id_hash;				/* --id-hash */
 static const char *pipeline;			/* --pipeline */
@@ -144,7 +143,7 @@ static z_stream zs;
 
 static struct rt_record inrec;		/* the record being read */
 static struct buf scratch, idbuf;
-static struct json_obj robj, eobj;
+static struct json_obj robj, iobj, eobj;	/* response, item, error */
 
 static unsigned long long indexed, retried, rejected, expired, undelivered;
 static unsigned long long requests, bytes_sent, already, no_time;
@@ -302,19 +301,6 @@ static const char *position(const struct doc *d, char *buf, size_t n)
 	return buf;
 }
 
-/* The record of an entry as it was read: for the dead letter. */
-static void doc_record(const struct doc *d, const char *chunk, const char *raw,
-                       const char **p, size_t *n)
-{
-	if (d->rawlen > 0) {
-		*p = raw;
-		*n = d->rawlen;
-	} else {
-		*p = chunk + d->alen;
-		*n = d->len - d->alen - 1;
-	}
-}
-
 /* The _id of a record, into idbuf.  Returns 0, 1 when it has none (no
  * id asked for), -1 after reporting bad input. */
 static int doc_id(const struct rt_record *rec)
@@ -331,7 +317,9 @@ static int doc_id(const struct rt_record *rec)
 		murmur3_128(rec->line.ptr, rec->line.len, h);
 		snprintf(hex, sizeof hex, "%016llx%016llx",
 		         (unsigned long long)h[0], (unsigned long long)h[1]);
-		return buf_add(&idbuf, hex, 32) < 0 ? (rt_oom(), -1) : 0;
+		if (buf_add(&idbuf, hex, 32) < 0)
+			rt_oom();
+		return 0;
 	}
 	if (id_field == NULL)
 		return 1;
@@ -387,9 +375,10 @@ static int make_entry(const struct rt_record *rec)
 	if (ent.err)
 		rt_oom();
 	ent.len = sizeof *d;
-	out_lit(&ent, "{\"");
-	out_write(&ent, op, strlen(op));
-	out_lit(&ent, "\":{\"_index\":");
+	if (op_create)
+		out_lit(&ent, "{\"create\":{\"_index\":");
+	else
+		out_lit(&ent, "{\"index\":{\"_index\":");
 	out_json_str(&ent, index_name, index_len);
 	if (has_id == 0) {
 		out_lit(&ent, ",\"_id\":");
@@ -414,25 +403,42 @@ static int make_entry(const struct rt_record *rec)
 	return 0;
 }
 
-/* A document that will not be delivered: kept in the dead letter. */
+/* A document that will not be delivered: the record as it was read is
+ * kept in the dead letter. */
 static void give_up(const struct doc *d, const char *chunk, const char *raw)
 {
-	const char *p;
-	size_t n;
-
-	doc_record(d, chunk, raw, &p, &n);
-	rt_dead_letter(p, n);
+	if (d->rawlen > 0)
+		rt_dead_letter(raw, d->rawlen);
+	else
+		rt_dead_letter(chunk + d->alen, d->len - d->alen - 1);
 	undelivered++;
+}
+
+/* The chunk of an entry made by make_entry; the record it kept, if any,
+ * follows it. */
+static const char *entry_chunk(const struct doc *d)
+{
+	return (const char *)(d + 1);
+}
+
+static void give_up_entry(const struct doc *d)
+{
+	give_up(d, entry_chunk(d), entry_chunk(d) + d->len);
+}
+
+/* Gives up the entry ent holds, which the queue did not take. */
+static void give_up_held(void)
+{
+	give_up_entry((const struct doc *)(void *)ent.buf);
+	held = 0;
 }
 
 /* Drops the oldest queued entry (--on-full drop-oldest, or giving up). */
 static void drop_queued(void)
 {
 	size_t sz;
-	const struct doc *d = queue_peek(&q, &sz);
-	const char *chunk = (const char *)(d + 1);
 
-	give_up(d, chunk, chunk + d->len);
+	give_up_entry(queue_peek(&q, &sz));
 	queue_pop(&q);
 }
 
@@ -455,11 +461,7 @@ static int push_entry(void)
 		rt.dropped++;
 		report_drop();
 		if (on_full == RT_DROP_NEWEST || q.n == 0) {
-			const struct doc *d = (const struct doc *)(void *)ent.buf;
-			const char *chunk = (const char *)(d + 1);
-
-			give_up(d, chunk, chunk + d->len);
-			held = 0;
+			give_up_held();
 			return 0;
 		}
 		drop_queued();
@@ -495,24 +497,32 @@ static void echo_record(const struct rt_record *rec)
 		echo_flush();
 }
 
+/* Whether input is still to be read: not at its end, nor stopping. */
+static int reading(void)
+{
+	return !input_done && !draining && !fatal;
+}
+
 /* Reads what input is ready into the queue.  Returns 1 when more is
  * buffered and should be read without waiting. */
 static int take_input(void)
 {
 	int n, rc;
 
-	for (n = 0; !input_done && !draining && !fatal; n++) {
+	for (n = 0; reading(); n++) {
 		if (held && push_entry() < 0)
 			break;
 		if (n == READ_BURST)
 			return 1;
 		rc = rt_next(&inrec, 0);
-		if (rc == LINE_TIMEOUT)
-			break;
+		/* Under --strict a bad line ends the input even when no
+		 * record follows it yet. */
 		if (rc == LINE_EOF || (strict && rt.bad_input > 0)) {
 			input_done = 1;
 			break;
 		}
+		if (rc == LINE_TIMEOUT)
+			break;
 		if (echo)
 			echo_record(&inrec);
 		if (make_entry(&inrec) < 0) {
@@ -531,8 +541,8 @@ static int take_input(void)
 
 /* ---- the batch ---- */
 
-static void batch_append(const struct doc *d, const char *chunk,
-                         const char *raw)
+/* Appends a queue entry to the batch. */
+static void batch_append(const struct doc *d)
 {
 	struct bdoc *b;
 
@@ -544,8 +554,8 @@ static void batch_append(const struct doc *d, const char *chunk,
 	b->d = *d;
 	b->off = body.len;
 	b->raw = raws.len;
-	if (buf_add(&body, chunk, d->len) < 0 ||
-	    buf_add(&raws, raw, d->rawlen) < 0)
+	if (buf_add(&body, entry_chunk(d), d->len) < 0 ||
+	    buf_add(&raws, entry_chunk(d) + d->len, d->rawlen) < 0)
 		rt_oom();
 }
 
@@ -564,8 +574,7 @@ static int fill_batch(void)
 			return 1;
 		if (!bucket_ready(&bucket))
 			return 0;
-		batch_append(d, (const char *)(d + 1),
-		             (const char *)(d + 1) + d->len);
+		batch_append(d);
 		queue_pop(&q);
 		bucket_take(&bucket);
 	}
@@ -659,12 +668,8 @@ static void give_up_all(void)
 	compact();
 	while (q.n > 0)
 		drop_queued();
-	if (held) {
-		const struct doc *d = (const struct doc *)(void *)ent.buf;
-
-		give_up(d, (const char *)(d + 1), (const char *)(d + 1) + d->len);
-		held = 0;
-	}
+	if (held)
+		give_up_held();
 }
 
 /* ---- requests ---- */
@@ -797,30 +802,27 @@ static void append(char *out, size_t cap, const char *s)
 }
 
 /* "type: reason" of an error value (an object, or a string). */
-static void error_text(const char *val, size_t vlen, char *out, size_t cap)
+static void error_text(const struct json_member *e, char *out, size_t cap)
 {
 	struct json_member t, r;
 	const char *tp = "", *rp = "";
 	size_t tn = 0, rn = 0;
 	char err[160], a[REASON_MAX], b[REASON_MAX];
-	static struct buf s2;
 
 	out[0] = '\0';
-	if (vlen > 0 && val[0] == '"') {
-		struct json_member m = { NULL, 0, val, vlen, JSON_STRING, 0,
-		                         JSON_ESC | JSON_8BIT };
-
-		if (rt_string(&m, &scratch, &rp, &rn) == 0)
+	if (e->type == JSON_STRING) {
+		if (rt_string(e, &scratch, &rp, &rn) == 0)
 			clean_text(out, cap, rp, rn);
 		return;
 	}
-	if (json_scan(val, vlen, &eobj, err, sizeof err) < 0)
+	if (json_scan(e->val, e->vlen, &eobj, err, sizeof err) < 0)
 		return;
+	/* Each text is copied out before the next may reuse scratch. */
 	if (json_get(&eobj, "type", &t))
 		(void)rt_string(&t, &scratch, &tp, &tn);
 	clean_text(a, sizeof a, tp, tn);
 	if (json_get(&eobj, "reason", &r))
-		(void)rt_string(&r, &s2, &rp, &rn);
+		(void)rt_string(&r, &scratch, &rp, &rn);
 	clean_text(b, sizeof b, rp, rn);
 	append(out, cap, a);
 	if (a[0] && b[0])
@@ -828,8 +830,6 @@ static void error_text(const char *val, size_t vlen, char *out, size_t cap)
 	append(out, cap, b);
 	if (scratch.cap > 65536)
 		buf_free(&scratch);
-	if (s2.cap > 65536)
-		buf_free(&s2);
 }
 
 /* "HTTP 503: type: reason" of a whole-request failure. */
@@ -843,7 +843,7 @@ static void http_error_text(long status, char *out, size_t cap)
 	if (resp.len > 0 && json_scan(resp.p, resp.len, &robj, err,
 	                              sizeof err) == 0 &&
 	    json_get(&robj, "error", &m))
-		error_text(m.val, m.vlen, what, sizeof what);
+		error_text(&m, what, sizeof what);
 	n = (size_t)snprintf(out, cap, "HTTP %ld", status);
 	if (what[0] != '\0' && n < cap)
 		snprintf(out + n, cap - n, ": %s", what);
@@ -908,55 +908,30 @@ static const char *skip_ws(const char *p, const char *end)
 /*
  * The status and error of the next item of a bulk response's items array,
  * at *pp: {"index":{..., "status":201, "error":{...}}}.  Returns 0, or -1
- * at the end of the array or when it is not shaped so.
+ * at the end of the array or when it is not shaped so.  err->val is NULL
+ * when the item has no error.
  */
 static int next_item(const char **pp, const char *end, long *status,
-                     const char **err, size_t *errlen)
+                     struct json_member *err)
 {
-	const char *p = skip_ws(*pp, end), *k, *ke;
+	const char *p = skip_ws(*pp, end), *e;
+	struct json_member m;
+	char msg[160];
 
-	*status = -1;
-	*err = NULL;
-	*errlen = 0;
 	if (p >= end || *p != '{')
 		return -1;
-	p = skip_value(p + 1, end);	/* the operation's name */
-	while (p < end && (*p == ':' || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	if (p >= end || *p != '{')
+	e = skip_value(p, end);
+	if (json_scan(p, (size_t)(e - p), &iobj, msg, sizeof msg) < 0 ||
+	    iobj.n != 1 || iobj.m[0].type != JSON_OBJECT)
 		return -1;
-	p++;
-	for (;;) {
-		p = skip_ws(p, end);
-		if (p >= end)
-			return -1;
-		if (*p == '}')
-			break;
-		if (*p != '"')
-			return -1;
-		k = p + 1;
-		p = skip_value(p, end);
-		ke = p - 1;
-		while (p < end && *p != ':')
-			p++;
-		p = skip_ws(p + 1, end);
-		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-			p++;
-		if (ke - k == 6 && memcmp(k, "status", 6) == 0) {
-			*status = strtol(p, NULL, 10);
-			p = skip_value(p, end);
-		} else if (ke - k == 5 && memcmp(k, "error", 5) == 0) {
-			*err = p;
-			p = skip_value(p, end);
-			*errlen = (size_t)(p - *err);
-		} else {
-			p = skip_value(p, end);
-		}
-	}
-	p = skip_ws(p + 1, end);
-	if (p >= end || *p != '}')
+	m = iobj.m[0];
+	if (json_scan(m.val, m.vlen, &iobj, msg, sizeof msg) < 0 ||
+	    !json_get(&iobj, "status", &m))
 		return -1;
-	*pp = p + 1;
+	*status = strtol(m.val, NULL, 10);
+	if (!json_get(&iobj, "error", err))
+		err->val = NULL;
+	*pp = e;
 	return *status < 0 ? -1 : 0;
 }
 
@@ -965,10 +940,10 @@ static int next_item(const char **pp, const char *end, long *status,
  * (nothing is changed then). */
 static int check_items(int *any_retry, char *first_why, size_t cap)
 {
-	struct json_member items;
-	const char *p, *end, *err;
+	struct json_member items, err;
+	const char *p, *end;
 	char msg[160], why[REASON_MAX + 64], what[REASON_MAX];
-	size_t i, errlen;
+	size_t i;
 	long status;
 
 	if (json_scan(resp.p, resp.len, &robj, msg, sizeof msg) < 0 ||
@@ -978,7 +953,7 @@ static int check_items(int *any_retry, char *first_why, size_t cap)
 	p = items.val + 1;
 	end = items.val + items.vlen;
 	for (i = 0; i < sending; i++)
-		if (next_item(&p, end, &status, &err, &errlen) < 0)
+		if (next_item(&p, end, &status, &err) < 0)
 			return -1;
 	if (*skip_ws(p, end) != ']')
 		return -1;
@@ -987,7 +962,7 @@ static int check_items(int *any_retry, char *first_why, size_t cap)
 		struct bdoc *b = &batch[i];
 		int transient;
 
-		next_item(&p, end, &status, &err, &errlen);
+		next_item(&p, end, &status, &err);
 		if (status >= 200 && status < 300) {
 			indexed++;
 			mark_done(b);
@@ -1004,8 +979,8 @@ static int check_items(int *any_retry, char *first_why, size_t cap)
 		}
 		transient = status == 429 || status >= 500;
 		what[0] = '\0';
-		if (err != NULL)
-			error_text(err, errlen, what, sizeof what);
+		if (err.val != NULL)
+			error_text(&err, what, sizeof what);
 		snprintf(why, sizeof why, "%ld%s%s", status, what[0] ? " " : "",
 		         what);
 		if (doc_failed(b, transient, why) && (*any_retry)++ == 0)
@@ -1087,40 +1062,32 @@ static void stop_fatal(const char *fmt, ...)
 	give_up_all();
 }
 
-/* The request in flight ended with rc: deal with every document of it. */
-static void finish_request(CURLcode rc)
+/* What the end of the request in flight, with rc, means for each of its
+ * documents: delivered, to be retried, or given up. */
+static void settle(CURLcode rc)
 {
 	char why[REASON_MAX + 128], first[REASON_MAX + 64];
 	long status = 0;
 	int any_retry = 0;
 	size_t i;
 
-	curl_multi_remove_handle(cm.multi, easy);
-	in_flight = 0;
-	mono = tm_mono();
-	for (i = 0; i < sending && up_resent; i++)
-		batch[i].d.ambiguous = 1;
 	if (rc != CURLE_OK) {
 		/* A certificate that fails now fails on every try. */
 		if (rc == CURLE_PEER_FAILED_VERIFICATION ||
-		    rc == CURLE_SSL_CACERT_BADFILE) {
+		    rc == CURLE_SSL_CACERT_BADFILE)
 			stop_fatal("'%s': %s: check %s", url,
 			           curl_err[0] ? curl_err : curl_easy_strerror(rc),
 			           rc == CURLE_PEER_FAILED_VERIFICATION &&
 			           name_failed() ? "the host name in -u" :
 			           "--cacert");
-			return;
-		}
-		if (!transient_curl(rc)) {
+		else if (!transient_curl(rc))
 			stop_fatal("cannot send to '%s': %s", url,
 			           curl_err[0] ? curl_err : curl_easy_strerror(rc));
-			return;
-		}
-		whole_failed(1, rc != CURLE_COULDNT_CONNECT &&
-		             rc != CURLE_COULDNT_RESOLVE_HOST &&
-		             rc != CURLE_COULDNT_RESOLVE_PROXY,
-		             curl_easy_strerror(rc));
-		compact();
+		else
+			whole_failed(1, rc != CURLE_COULDNT_CONNECT &&
+			             rc != CURLE_COULDNT_RESOLVE_HOST &&
+			             rc != CURLE_COULDNT_RESOLVE_PROXY,
+			             curl_easy_strerror(rc));
 		return;
 	}
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
@@ -1153,25 +1120,21 @@ static void finish_request(CURLcode rc)
 			for (i = 0; i < sending; i++)
 				batch[i].d.attempts--;
 		}
-		compact();
 		return;
 	}
 	if (status == 429 || status >= 500) {
 		http_error_text(status, why, sizeof why);
 		whole_failed(1, status != 429 && status != 503, why);
-		compact();
 		return;
 	}
 	if (status < 200 || status >= 300) {
 		http_error_text(status, why, sizeof why);
 		for (i = 0; i < sending; i++)
 			doc_failed(&batch[i], 0, why);
-		compact();
 		return;
 	}
 	if (check_items(&any_retry, first, sizeof first) < 0) {
 		whole_failed(1, 1, "not a bulk response");
-		compact();
 		return;
 	}
 	if (any_retry > 0) {
@@ -1182,6 +1145,21 @@ static void finish_request(CURLcode rc)
 		backoff_reset(&backoff);
 		retry_at = 0;
 	}
+}
+
+/* The request in flight ended with rc: deal with every document of it,
+ * and keep in the batch those that are to be retried. */
+static void finish_request(CURLcode rc)
+{
+	size_t i;
+
+	curl_multi_remove_handle(cm.multi, easy);
+	in_flight = 0;
+	mono = tm_mono();
+	if (up_resent)
+		for (i = 0; i < sending; i++)
+			batch[i].d.ambiguous = 1;
+	settle(rc);
 	compact();
 }
 
@@ -1224,8 +1202,7 @@ static void drain_expired(void)
 
 static int finished(void)
 {
-	return (input_done || draining || fatal) && !held && q.n == 0 &&
-	       nbatch == 0 && !in_flight;
+	return !reading() && !held && q.n == 0 && nbatch == 0 && !in_flight;
 }
 
 /* Until when the loop may wait: curl's timer, the retry delay, the flush
@@ -1291,20 +1268,21 @@ static void run(void)
 			break;
 		echo_flush();
 		cslot = 0;
-		if (!input_done && !draining && !fatal && !held && !more &&
-		    rt.in.fd >= 0) {
-			pfd[0].fd = rt.in.fd;
-			pfd[0].events = POLLIN;
-			cslot = 1;
-		} else if (!input_done && !draining && !fatal && !held) {
-			more = 1;
+		if (reading() && !held) {
+			if (!more && rt.in.fd >= 0) {
+				pfd[0].fd = rt.in.fd;
+				pfd[0].events = POLLIN;
+				cslot = 1;
+			} else {
+				more = 1;
+			}
 		}
 		n = cslot + curlm_pollfds(&cm, pfd + cslot, 0);
 		rc = loop_wait(&loop, pfd, n, poll_due(more), mono);
 		mono = tm_mono();
 		if (rc > 0)
 			curlm_act(&cm, pfd + cslot, n - cslot);
-		curlm_timer(&cm, tm_mono());
+		curlm_timer(&cm, mono);
 	}
 	loop_end(&loop);
 }
@@ -1324,6 +1302,10 @@ static void add_header(const char *h)
  * credentials, which belong in the environment. */
 static void make_url(void)
 {
+	/* Only what is checked comes back: a sixth of the full answer or less. */
+	static const char bulk[] = "/_bulk?filter_path=errors,items.*.error,"
+	                           "items.*.status";
+	static const char pipe_param[] = "&pipeline=";
 	CURLU *u = curl_url();
 	char *user = NULL, *scheme = NULL, *esc = NULL;
 	size_t n = strlen(url);
@@ -1344,13 +1326,11 @@ static void make_url(void)
 		       url);
 	while (n > 0 && url[n - 1] == '/')
 		n--;
-	/* Only what is checked comes back: a sixth of the full answer or less. */
-	if (buf_add(&b, url, n) < 0 || buf_add(&b, "/_bulk?filter_path=errors,"
-	    "items.*.error,items.*.status", 54) < 0)
+	if (buf_add(&b, url, n) < 0 || buf_add(&b, bulk, sizeof bulk - 1) < 0)
 		rt_oom();
 	if (pipeline != NULL) {
 		if ((esc = curl_easy_escape(NULL, pipeline, 0)) == NULL ||
-		    buf_add(&b, "&pipeline=", 10) < 0 ||
+		    buf_add(&b, pipe_param, sizeof pipe_param - 1) < 0 ||
 		    buf_add(&b, esc, strlen(esc)) < 0)
 			rt_oom();
 		curl_free(esc);
@@ -1462,6 +1442,7 @@ static void cleanup(void)
 	out_free(&ent);
 	json_obj_free(&inrec.obj);
 	json_obj_free(&robj);
+	json_obj_free(&iobj);
 	json_obj_free(&eobj);
 	queue_free(&q);
 }
@@ -1540,7 +1521,7 @@ static void parse_options(int argc, char **argv)
 			    strcmp(optarg, "create") != 0)
 				rt_die(2, "--op: expected index or create: '%s'",
 				       optarg);
-			op = optarg;
+			op_create = strcmp(optarg, "create") == 0;
 			break;
 		case OPT_ID_FIELD: id_field = optarg; break;
 		case OPT_ID_HASH: id_hash = 1; break;
