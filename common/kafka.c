@@ -150,6 +150,15 @@ int kafka_env(rd_kafka_conf_t *conf, char *err, size_t errlen)
 	return 0;
 }
 
+int kafka_has(const rd_kafka_conf_t *conf, const char *name)
+{
+	size_t n = 0;
+
+	/* Without a buffer librdkafka gives the length with the NUL. */
+	return rd_kafka_conf_get(conf, name, NULL, &n) == RD_KAFKA_CONF_OK &&
+	       n > 1;
+}
+
 const char *kafka_log_text(const char *msg)
 {
 	const char *end;
@@ -158,4 +167,13 @@ const char *kafka_log_text(const char *msg)
 	    (end = strstr(msg, "]: ")) != NULL)
 		return end + 3;
 	return msg;
+}
+
+int kafka_quiet(struct kafka_quiet *q, rd_kafka_resp_err_t err, int64_t now)
+{
+	if (err == q->err && now - q->at < KAFKA_QUIET_MS)
+		return 1;
+	q->err = err;
+	q->at = now;
+	return 0;
 }

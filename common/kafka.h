@@ -1,5 +1,6 @@
 /*
- * kafka: librdkafka configuration as kafka-source and kafka-sink take it.
+ * kafka: what kafka-source and kafka-sink share: librdkafka configuration
+ * as they take it, and the shaping of librdkafka's reports for stderr.
  *
  *	conf = rd_kafka_conf_new();
  *	kafka_set(conf, "enable.idempotence", "true", err, sizeof err);
@@ -17,14 +18,15 @@
  * the environment variable named after it: KAFKA_ and the property in
  * capitals with '.' as '_' (sasl.password: KAFKA_SASL_PASSWORD).
  *
- * Each function returns 0, or -1 with a reason in err; none prints, exits
- * or keeps a pointer to its arguments.  On -1 the properties set before
- * the failing one stay set.
+ * Each function that sets properties returns 0, or -1 with a reason in
+ * err; none prints, exits or keeps a pointer to its arguments.  On -1 the
+ * properties set before the failing one stay set.
  */
 #ifndef KAFKA_H
 #define KAFKA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <librdkafka/rdkafka.h>
 
@@ -39,11 +41,27 @@ int kafka_arg(rd_kafka_conf_t *conf, const char *arg, char *err, size_t errlen);
 int kafka_file(rd_kafka_conf_t *conf, const char *path, char *err,
                size_t errlen);
 int kafka_env(rd_kafka_conf_t *conf, char *err, size_t errlen);
+/* Is the property set to a value that is not empty (bootstrap.servers)? */
+int kafka_has(const rd_kafka_conf_t *conf, const char *name);
 
 /*
  * The text of a librdkafka log line for a diagnostic: msg without the
  * "[thrd:NAME]: " that librdkafka puts in front (a pointer into msg).
  */
 const char *kafka_log_text(const char *msg);
+
+/*
+ * librdkafka reports a lasting failure (a broker down, a group without a
+ * coordinator) again and again: kafka_quiet says whether an error with
+ * code err, at now (tm_mono), is a repeat of the last one reported less
+ * than KAFKA_QUIET_MS ago, and so is better not shown.  When it says no,
+ * the error counts as reported now.  Start with a zeroed struct.
+ */
+#define KAFKA_QUIET_MS 10000
+struct kafka_quiet {
+	rd_kafka_resp_err_t err;	/* the last code reported */
+	int64_t at;			/* when */
+};
+int kafka_quiet(struct kafka_quiet *q, rd_kafka_resp_err_t err, int64_t now);
 
 #endif

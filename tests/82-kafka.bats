@@ -268,6 +268,18 @@ kafka-source: t[0]@6: empty value
 	[ "$(printf '%s\n' "$stderr" | jq .commits)" -ge 1 ]
 }
 
+@test "kafka-source: a group error that names no topic is reported, and the group joins after it" {
+	mock -t jobs:2
+	printf '{"a":%d}\n' 1 2 3 | kafka-sink -b "$B" -t jobs
+	ctl error JoinGroup 1 GROUP_AUTHORIZATION_FAILED
+	run --separate-stderr kafka-source -b "$B" -t jobs -g g -c 3 "${GROUP_X[@]}"
+	[ "$status" -eq 0 ]
+	same "$stderr" "kafka-source: kafka: JoinGroup failed: Broker: Group authorization failed"
+	same "$(printf '%s\n' "$output" | sort)" '{"a":1}
+{"a":2}
+{"a":3}'
+}
+
 @test "kafka-sink: injected broker errors are retried; permanent ones go to the dead letter, exit 1" {
 	mock -n 3 -t t:2
 	records 300 > "$T/in"

@@ -25,14 +25,11 @@
 #define DEFAULT_BUFFER	(64LL * 1024 * 1024)
 #define MAX_MESSAGES	"10000000"	/* the queue is bounded by bytes */
 #define POLL_EVERY	64		/* records between delivery serving */
-#define REPORT_EVERY	10000		/* ms between reports of one failure */
-
-enum { BLOCK, DROP_NEWEST };
 
 static const char *topic;		/* -t */
 static const char *key_field;		/* -k: dotted path of the key */
 static int verbose;			/* -v: librdkafka's informational logs */
-static int on_full = BLOCK;		/* --on-full */
+static int on_full = RT_BLOCK;		/* --on-full: block or drop-newest */
 static double rate;			/* --rate: records/s, 0 = unlimited */
 static int64_t drain_ms = 30000;	/* --drain-timeout */
 
@@ -47,12 +44,8 @@ static unsigned long long failed, paused, queued;
 static const char *reported_why;
 static int64_t reported_at;
 
-/* Librdkafka errors, each code reported at most once per period. */
-static rd_kafka_resp_err_t last_err;
-static int64_t last_err_at;
-
-/* --rate: a token bucket of records. */
-static struct bucket bucket;		/* --rate */
+static struct kafka_quiet quiet;	/* librdkafka's errors reported */
+static struct bucket bucket;		/* --rate: a token bucket of records */
 
 /* A record that will not be delivered: kept, counted, reported. */
 static void undelivered(const void *p, size_t len, const char *why)
@@ -62,7 +55,7 @@ static void undelivered(const void *p, size_t len, const char *why)
 	failed++;
 	rt_dead_letter(p, len);
 	if (reported_why != NULL && strcmp(why, reported_why) == 0 &&
-	    now - reported_at < REPORT_EVERY)
+	    now - reported_at < KAFKA_QUIET_MS)
 		return;
 	reported_why = why;
 	reported_at = now;
@@ -85,7 +78,6 @@ static void on_delivery(rd_kafka_t *h, const rd_kafka_message_t *m,
 static void on_error(rd_kafka_t *h, int err, const char *reason, void *opaque)
 {
 	char why[512];
-	int64_t now = tm_mono();
 
 	(void)opaque;
 	if (err == RD_KAFKA_RESP_ERR__FATAL) {
@@ -94,11 +86,8 @@ static void on_error(rd_kafka_t *h, int err, const char *reason, void *opaque)
 		fatal = 1;
 		return;
 	}
-	if ((rd_kafka_resp_err_t)err == last_err && now - last_err_at < 10000)
-		return;
-	last_err = (rd_kafka_resp_err_t)err;
-	last_err_at = now;
-	rt_warn("kafka: %s", reason);
+	if (!kafka_quiet(&quiet, (rd_kafka_resp_err_t)err, tm_mono()))
+		rt_warn("kafka: %s", reason);
 }
 
 /* Called from librdkafka's threads: one write per line, no shared state. */
@@ -192,7 +181,7 @@ static void produce(const struct rt_record *rec)
 			            rd_kafka_err2str(err));
 			return;
 		}
-		if (on_full == DROP_NEWEST) {
+		if (on_full == RT_DROP_NEWEST) {
 			rt.dropped++;
 			if (rt.dropped == 1)
 				rt_warn("buffer full: dropping the newest records");
@@ -321,19 +310,15 @@ static void defaults(void)
 
 static void check_options(void)
 {
-	char buf[1024];
-	size_t n = sizeof buf;
-
 	if (topic == NULL) {
 		rt_warn("-t is required");
 		usage(2);
 	}
-	if (rd_kafka_conf_get(conf, "bootstrap.servers", buf, &n) !=
-	    RD_KAFKA_CONF_OK || buf[0] == '\0') {
+	if (!kafka_has(conf, "bootstrap.servers")) {
 		rt_warn("-b is required (or bootstrap.servers in -F or -X)");
 		usage(2);
 	}
-	if (on_full == DROP_NEWEST && rate > 0)
+	if (on_full == RT_DROP_NEWEST && rate > 0)
 		rt_die(2, "--on-full drop-newest and --rate cannot be used "
 		       "together: --rate waits");
 }
@@ -357,7 +342,7 @@ int main(int argc, char **argv)
 {
 	struct rt_record rec = {0};
 	char err[512];
-	unsigned long long n = 0;
+	unsigned long long n = 0, lost;
 	int c, rc;
 
 	rt_init("kafka-sink");
@@ -383,9 +368,9 @@ int main(int argc, char **argv)
 		case OPT_BUFFER: buffer(optarg); break;
 		case OPT_ON_FULL:
 			if (strcmp(optarg, "block") == 0)
-				on_full = BLOCK;
+				on_full = RT_BLOCK;
 			else if (strcmp(optarg, "drop-newest") == 0)
-				on_full = DROP_NEWEST;
+				on_full = RT_DROP_NEWEST;
 			else if (strcmp(optarg, "drop-oldest") == 0)
 				rt_die(2, "--on-full: drop-oldest is not possible:"
 				       " librdkafka's queue keeps what it took");
@@ -430,14 +415,14 @@ int main(int argc, char **argv)
 	rk = NULL;
 	/* A sink's status says whether everything read arrived, so bad
 	 * input, which never reached the topic, counts too. */
-	if (failed + rt.bad_input > 0)
-		rt_warn("%llu record%s not delivered%s%s%s", failed + rt.bad_input,
-		        failed + rt.bad_input == 1 ? "" : "s",
+	if ((lost = failed + rt.bad_input) > 0)
+		rt_warn("%llu record%s not delivered%s%s%s", lost,
+		        lost == 1 ? "" : "s",
 		        rt.dead_path ? ": kept in '" : "",
 		        rt.dead_path ? rt.dead_path : "",
 		        rt.dead_path ? "'" : "");
 	json_obj_free(&rec.obj);
 	buf_free(&value);
 	buf_free(&keybuf);
-	return rt_finish(failed + rt.bad_input > 0 || fatal ? 1 : 0);
+	return rt_finish(lost > 0 || fatal ? 1 : 0);
 }

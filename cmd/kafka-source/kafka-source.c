@@ -30,7 +30,6 @@
 #define MAX_TOPICS	64
 #define MAX_CONF	256	/* -X and -F options */
 #define POLL_MS		100	/* longest wait for a message */
-#define ERROR_QUIET_MS	10000	/* a repeated error is reported this often */
 
 enum { OFF_STORED, OFF_BEGINNING, OFF_END, OFF_ABSOLUTE, OFF_TAIL };
 
@@ -60,30 +59,25 @@ struct part {
 
 static rd_kafka_t *rk;
 static struct part *parts;
-static size_t nparts, partcap, last_part, neof;
+static unsigned long long nparts;	/* the stat "partitions" too */
+static size_t partcap, last_part, neof;
 static size_t ndirty;
 static int done;			/* -e or -c reached */
 static struct json_obj obj;
 static struct buf scratch;
-static unsigned long long assigned, rebalances, commits, commit_failed;
-static unsigned long long consumed;
+static unsigned long long rebalances, commits, commit_failed;
+static struct kafka_quiet quiet;	/* the errors report() showed */
 
-/* Librdkafka errors, each code reported at most once per period. */
-static rd_kafka_resp_err_t last_err;
-static int64_t last_err_at;
-
+/* An error, unless the same code was reported a moment ago. */
 static void report(rd_kafka_resp_err_t err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static void report(rd_kafka_resp_err_t err, const char *fmt, ...)
 {
-	int64_t now = tm_mono();
 	va_list ap;
 
-	if (err == last_err && now - last_err_at < ERROR_QUIET_MS)
+	if (kafka_quiet(&quiet, err, tm_mono()))
 		return;
-	last_err = err;
-	last_err_at = now;
 	va_start(ap, fmt);
 	rt_vwarn(fmt, ap);
 	va_end(ap);
@@ -171,6 +165,7 @@ static struct part *find(const char *topic, int32_t partition)
 	return NULL;
 }
 
+/* The partition's entry, made when it is new. */
 static struct part *add_part(const char *topic, int32_t partition)
 {
 	struct part *p = find(topic, partition);
@@ -186,7 +181,6 @@ static struct part *add_part(const char *topic, int32_t partition)
 	if ((p->topic = strdup(topic)) == NULL)
 		rt_oom();
 	p->partition = partition;
-	assigned = nparts;
 	return p;
 }
 
@@ -202,7 +196,6 @@ static void remove_part(const char *topic, int32_t partition)
 		ndirty--;
 	free(p->topic);
 	*p = parts[--nparts];
-	assigned = nparts;
 }
 
 /*
@@ -404,7 +397,8 @@ static int all_at_end(void)
 
 static void consume(const rd_kafka_message_t *m)
 {
-	const char *name = rd_kafka_topic_name(m->rkt);
+	/* A consumer error may belong to no topic (a group's failure). */
+	const char *name = m->rkt != NULL ? rd_kafka_topic_name(m->rkt) : NULL;
 	struct part *p;
 
 	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -428,9 +422,7 @@ static void consume(const rd_kafka_message_t *m)
 		return;
 	}
 	rt.records_in++;
-	consumed++;
-	if ((p = find(name, m->partition)) == NULL)
-		p = add_part(name, m->partition);
+	p = add_part(name, m->partition);
 	if (p->eof) {
 		p->eof = 0;
 		neof--;
@@ -443,7 +435,7 @@ static void consume(const rd_kafka_message_t *m)
 	/* The output buffer went out whole: everything so far is written. */
 	if (rt.out.len == 0)
 		store_offsets();
-	if (max_count > 0 && consumed >= (unsigned long long)max_count)
+	if (max_count > 0 && rt.records_in >= (unsigned long long)max_count)
 		done = 1;
 }
 
@@ -632,8 +624,7 @@ static void set(rd_kafka_conf_t *conf, const char *name, const char *val)
 static rd_kafka_conf_t *configure(void)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char err[512], buf[1024];
-	size_t n = sizeof buf;
+	char err[512];
 	int i;
 
 	if (brokers != NULL)
@@ -661,8 +652,7 @@ static rd_kafka_conf_t *configure(void)
 		if (rc < 0)
 			rt_die(2, "-%c: %s", confs[i].opt, err);
 	}
-	if (rd_kafka_conf_get(conf, "bootstrap.servers", buf, &n) !=
-	    RD_KAFKA_CONF_OK || buf[0] == '\0') {
+	if (!kafka_has(conf, "bootstrap.servers")) {
 		rt_warn("-b is required (or bootstrap.servers in -F or -X)");
 		usage(2);
 	}
@@ -679,7 +669,8 @@ int main(int argc, char **argv)
 {
 	rd_kafka_conf_t *conf;
 	char err[512];
-	int c, i;
+	size_t i;
+	int c;
 
 	rt_init("kafka-source");
 	while ((c = getopt_long(argc, argv, "hVub:t:g:o:ec:X:F:v", longopts,
@@ -716,7 +707,7 @@ int main(int argc, char **argv)
 	}
 	check_options(argc);
 	conf = configure();
-	rt_stat("partitions", &assigned);
+	rt_stat("partitions", &nparts);
 	rt_stat("rebalances", &rebalances);
 	rt_stat("commits", &commits);
 	rt_stat("commit_failed", &commit_failed);
@@ -734,7 +725,7 @@ int main(int argc, char **argv)
 	 * partitions on at once. */
 	rd_kafka_consumer_close(rk);
 	rd_kafka_destroy(rk);
-	for (i = 0; i < (int)nparts; i++)
+	for (i = 0; i < nparts; i++)
 		free(parts[i].topic);
 	free(parts);
 	json_obj_free(&obj);
