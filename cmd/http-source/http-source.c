@@ -44,7 +44,7 @@
 enum mode { NDJSON, SSE, POLL };
 
 static const char *url;			/* the operand */
-static enum mode mode = NDJSON;		/* --sse, --poll */
+static enum mode mode;			/* from --sse and --poll */
 static int64_t poll_every;		/* --poll, ms */
 static struct curl_slist *headers;	/* -H, auth and defaults */
 static int user_accept, user_cache;	/* -H gave Accept, Cache-Control */
@@ -74,7 +74,6 @@ static double rate;			/* --rate: records/s, 0 = unlimited */
 static struct curlm cm;
 static CURL *easy;
 static struct curl_slist *req_headers;	/* headers of the request under way */
-static char curl_err[CURL_ERROR_SIZE];
 
 static int active;			/* a request is under way */
 static int curl_paused;			/* ... and paused: the queue is full */
@@ -151,17 +150,34 @@ static unsigned long long requests, connections, failures, bytes_in;
 static unsigned long long nevents_in, filtered, skipped, not_modified;
 static unsigned long long paused;
 
-/* Bad input at a position of the response: "URL:12", "URL: event 3". */
-static void __attribute__((format(printf, 4, 5)))
-bad_at(const char *pos, const char *p, size_t n, const char *fmt, ...)
+/* Bad input at a position of the response, the URL, kind and at: "URL:12"
+ * (kind ":"), "URL: event 3" (kind ": event "); a NULL kind is the
+ * response as a whole, "URL".  The text is made only for a report. */
+static void __attribute__((format(printf, 5, 6)))
+bad_at(const char *kind, unsigned long long at, const char *p, size_t n,
+       const char *fmt, ...)
 {
 	char where[1024];
 	va_list ap;
 
-	snprintf(where, sizeof where, "%s%s", url, pos);
+	if (kind != NULL)
+		snprintf(where, sizeof where, "%s%s%llu", url, kind, at);
+	else
+		snprintf(where, sizeof where, "%s", url);
 	va_start(ap, fmt);
 	rt_vbad_at(where, p, n, fmt, ap);
 	va_end(ap);
+}
+
+/* Whether the n bytes at p are the string s; same_ci ignores ASCII case. */
+static int same(const char *p, size_t n, const char *s)
+{
+	return strlen(s) == n && memcmp(p, s, n) == 0;
+}
+
+static int same_ci(const char *p, size_t n, const char *s)
+{
+	return strlen(s) == n && strncasecmp(p, s, n) == 0;
 }
 
 /*
@@ -324,8 +340,7 @@ static size_t entity(const char *s, const char *end, unsigned *cp)
 	}
 	n = (size_t)(semi - p);
 	for (i = 0; i < sizeof entities / sizeof *entities; i++)
-		if (strlen(entities[i].name) == n &&
-		    memcmp(entities[i].name, p, n) == 0) {
+		if (same(p, n, entities[i].name)) {
 			*cp = entities[i].cp;
 			return n + 2;
 		}
@@ -335,7 +350,7 @@ static size_t entity(const char *s, const char *end, unsigned *cp)
 static int is_name(const char *p, size_t n, const char *const *names)
 {
 	for (; *names; names++)
-		if (strlen(*names) == n && strncasecmp(*names, p, n) == 0)
+		if (same_ci(p, n, *names))
 			return 1;
 	return 0;
 }
@@ -497,7 +512,7 @@ static void object_record(const char *s, size_t n, const struct json_obj *o)
 
 static void ndjson_line(const char *p, size_t n)
 {
-	char err[160], pos[32];
+	char err[160];
 	size_t i = 0;
 
 	lineno++;
@@ -508,24 +523,20 @@ static void ndjson_line(const char *p, size_t n)
 		object_record(p, n, &obj);
 		return;
 	}
-	snprintf(pos, sizeof pos, ":%llu", lineno);
 	while (i < n && (p[i] == ' ' || p[i] == '\t'))
 		i++;
 	if (i < n && p[i] == '{')
-		bad_at(pos, p, n, "invalid JSON: %s", err);
+		bad_at(":", lineno, p, n, "invalid JSON: %s", err);
 	else
-		bad_at(pos, p, n, "not a JSON object");
+		bad_at(":", lineno, p, n, "not a JSON object");
 }
 
 /* Reports the line that passed --max-line; the rest of it is skipped. */
 static void ndjson_long(const char *p)
 {
-	char pos[32];
-
 	lineno++;
 	rt.records_in++;
-	snprintf(pos, sizeof pos, ":%llu", lineno);
-	bad_at(pos, p, rt.max_line, "line too long (over %zu bytes)",
+	bad_at(":", lineno, p, rt.max_line, "line too long (over %zu bytes)",
 	       rt.max_line);
 }
 
@@ -601,7 +612,7 @@ static int wanted(const char *t, size_t n)
 	if (nevents == 0)
 		return 1;
 	for (i = 0; i < nevents; i++)
-		if (strlen(events[i]) == n && memcmp(events[i], t, n) == 0)
+		if (same(t, n, events[i]))
 			return 1;
 	return 0;
 }
@@ -614,15 +625,6 @@ static void flatten(struct buf *b)
 
 	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL)
 		*p++ = ' ';
-}
-
-/* The position of the event being dispatched, for reports. */
-static const char *event_pos(void)
-{
-	static char pos[48];
-
-	snprintf(pos, sizeof pos, ": event %llu", lineno);
-	return pos;
 }
 
 /* The event being dispatched, as a record: its data if that is a JSON
@@ -640,11 +642,11 @@ static void event_record(const char *t, size_t tn)
 	if (is_obj || json_only)
 		flatten(&data);
 	if (is_obj && json_scan(d, n, &obj, err, sizeof err) < 0) {
-		bad_at(event_pos(), d, n, "invalid JSON: %s", err);
+		bad_at(": event ", lineno, d, n, "invalid JSON: %s", err);
 		return;
 	}
 	if (!is_obj && json_only) {
-		bad_at(event_pos(), d, n, "not a JSON object");
+		bad_at(": event ", lineno, d, n, "not a JSON object");
 		return;
 	}
 	rec_start(n + tn + last_id.len + (html_field ? n : 0));
@@ -688,8 +690,8 @@ static void dispatch(void)
 	if (broken != NULL) {
 		rt.records_in++;
 		flatten(&data);
-		bad_at(event_pos(), data.p, data.len, "%s (over %zu bytes)",
-		       broken, rt.max_line);
+		bad_at(": event ", lineno, data.p, data.len,
+		       "%s (over %zu bytes)", broken, rt.max_line);
 	} else {
 		data.len--;		/* the last line's newline */
 		if (type.len > 0) {
@@ -705,11 +707,6 @@ static void dispatch(void)
 	}
 	data.len = type.len = 0;
 	broken = NULL;
-}
-
-static int field_is(const char *p, size_t n, const char *name)
-{
-	return strlen(name) == n && memcmp(p, name, n) == 0;
 }
 
 static void sse_line(const char *p, size_t n)
@@ -732,7 +729,7 @@ static void sse_line(const char *p, size_t n)
 		v++;
 		vn--;
 	}
-	if (field_is(p, fn, "data")) {
+	if (same(p, fn, "data")) {
 		if (broken != NULL)
 			return;
 		if (data.len + vn + 1 > rt.max_line) {
@@ -741,12 +738,12 @@ static void sse_line(const char *p, size_t n)
 		}
 		if (buf_add(&data, v, vn) < 0 || buf_addc(&data, '\n') < 0)
 			rt_oom();
-	} else if (field_is(p, fn, "event")) {
+	} else if (same(p, fn, "event")) {
 		set_buf(&type, v, vn);
-	} else if (field_is(p, fn, "id")) {
+	} else if (same(p, fn, "id")) {
 		if (memchr(v, '\0', vn) == NULL)
 			set_buf(&idbuf, v, vn);
-	} else if (field_is(p, fn, "retry")) {
+	} else if (same(p, fn, "retry")) {
 		for (i = 0; i < vn && isdigit((unsigned char)v[i]); i++)
 			if ((ms = ms * 10 + (v[i] - '0')) > RETRY_MAX)
 				ms = RETRY_MAX;
@@ -998,27 +995,27 @@ static void poll_elem(const char *p, size_t n, size_t index)
 {
 	struct elem *e;
 	struct key k;
-	char err[160], pos[48];
+	char err[160];
 
 	if (since_field == NULL && !fresh(p, n)) {
 		skipped++;
 		return;
 	}
-	snprintf(pos, sizeof pos, ": element %zu", index);
 	if (*p != '{') {
 		rt.records_in++;
-		bad_at(pos, p, n, "not a JSON object");
+		bad_at(": element ", index, p, n, "not a JSON object");
 		return;
 	}
 	if (json_scan(p, n, &obj, err, sizeof err) < 0) {
 		rt.records_in++;
-		bad_at(pos, p, n, "invalid JSON: %s", err);
+		bad_at(": element ", index, p, n, "invalid JSON: %s", err);
 		return;
 	}
 	if (since_field != NULL) {
 		if (key_of(&obj, &k) < 0) {
 			rt.records_in++;
-			bad_at(pos, p, n, "no '%s' to compare", since_field);
+			bad_at(": element ", index, p, n, "no '%s' to compare",
+			       since_field);
 			return;
 		}
 		if (have_max && key_cmp(&k, &max_seen) <= 0) {
@@ -1084,7 +1081,7 @@ static void poll_answer(void)
 	if (*p == '{' && json_scan(s, (size_t)(end - s), &obj, err,
 	                           sizeof err) < 0) {
 		rt.records_in++;
-		bad_at("", s, (size_t)(end - s), "invalid JSON: %s", err);
+		bad_at(NULL, 0, s, (size_t)(end - s), "invalid JSON: %s", err);
 		return;
 	}
 	if (*p == '{' && array_path == NULL) {
@@ -1095,8 +1092,8 @@ static void poll_answer(void)
 	} else if (*p == '{') {
 		if (!json_get(&obj, array_path, &m) || m.type != JSON_ARRAY) {
 			rt.records_in++;
-			bad_at("", s, (size_t)(end - s), "no array at '%s'",
-			       array_path);
+			bad_at(NULL, 0, s, (size_t)(end - s),
+			       "no array at '%s'", array_path);
 			return;
 		}
 		split_array(m.val, m.val + m.vlen, 1);
@@ -1104,14 +1101,15 @@ static void poll_answer(void)
 		/* Checked whole first: a broken answer is one bad input. */
 		if (split_array(p, end, 0) < 0) {
 			rt.records_in++;
-			bad_at("", s, (size_t)(end - s),
+			bad_at(NULL, 0, s, (size_t)(end - s),
 			       "invalid JSON: malformed array");
 			return;
 		}
 		split_array(p, end, 1);
 	} else {
 		rt.records_in++;
-		bad_at("", s, (size_t)(end - s), "not a JSON array or object");
+		bad_at(NULL, 0, s, (size_t)(end - s),
+		       "not a JSON array or object");
 		return;
 	}
 	if (since_field != NULL && nelems > 0) {
@@ -1207,6 +1205,15 @@ static int64_t parse_retry_after(const char *p, size_t n)
 	return ms < 0 ? 0 : ms > RETRY_MAX ? RETRY_MAX : ms;
 }
 
+/* What the headers of a response tell is forgotten when another one
+ * begins. */
+static void forget_headers(void)
+{
+	resp.etag.len = resp.modified.len = resp.ctype.len = 0;
+	resp.retry_after = -1;
+	resp.reason[0] = '\0';
+}
+
 static size_t on_header(char *p, size_t size, size_t nmemb, void *arg)
 {
 	size_t n = size * nmemb, k;
@@ -1217,9 +1224,7 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *arg)
 	last_byte_at = tm_mono();
 	if (n >= 5 && memcmp(p, "HTTP/", 5) == 0) {
 		/* A new response (after a redirect or a 100). */
-		resp.etag.len = resp.modified.len = resp.ctype.len = 0;
-		resp.retry_after = -1;
-		resp.reason[0] = '\0';
+		forget_headers();
 		while (e > p && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' '))
 			e--;
 		/* "HTTP/1.1 404 Not Found": the reason phrase, if any. */
@@ -1236,13 +1241,13 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *arg)
 		continue;
 	while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' '))
 		e--;
-	if (k == 4 && strncasecmp(p, "etag", 4) == 0)
+	if (same_ci(p, k, "etag"))
 		dst = &resp.etag;
-	else if (k == 13 && strncasecmp(p, "last-modified", 13) == 0)
+	else if (same_ci(p, k, "last-modified"))
 		dst = &resp.modified;
-	else if (k == 12 && strncasecmp(p, "content-type", 12) == 0)
+	else if (same_ci(p, k, "content-type"))
 		dst = &resp.ctype;
-	else if (k == 11 && strncasecmp(p, "retry-after", 11) == 0)
+	else if (same_ci(p, k, "retry-after"))
 		resp.retry_after = parse_retry_after(v, (size_t)(e - v));
 	if (dst != NULL)
 		set_buf(dst, v, (size_t)(e - v));
@@ -1255,6 +1260,8 @@ static void give_up(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * to stop?  Called once per response, before its first body byte. */
 static void begin(void)
 {
+	const char *ct = resp.ctype.p;
+	size_t k = 0;
 	long code = 0;
 
 	resp.begun = 1;
@@ -1267,12 +1274,24 @@ static void begin(void)
 	connections++;
 	if (verbose)
 		rt_warn("connected to '%s' (HTTP %ld)", url, code);
-	if (mode == SSE && (resp.ctype.len < 17 ||
-	    strncasecmp(resp.ctype.p, "text/event-stream", 17) != 0 ||
-	    (resp.ctype.len > 17 && resp.ctype.p[17] != ';' &&
-	     resp.ctype.p[17] != ' '))) {
+	if (mode != SSE)
+		return;
+	/* An event stream must say so: the media type, before any
+	 * parameters, is text/event-stream. */
+	while (k < resp.ctype.len && ct[k] != ';' && ct[k] != ' ')
+		k++;
+	if (!same_ci(ct, k, "text/event-stream")) {
 		resp.ok = 0;
 		resp.fatal = 1;
+	}
+}
+
+/* The end of a series of failures, said once. */
+static void recovered(void)
+{
+	if (failing) {
+		rt_warn("'%s': receiving again", url);
+		failing = 0;
 	}
 }
 
@@ -1301,10 +1320,8 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *arg)
 	}
 	/* A series of failures ends when data comes, not at the headers:
 	 * a server that answers and then says nothing is failing too. */
-	if (failing && n > 0) {
-		rt_warn("'%s': receiving again", url);
-		failing = 0;
-	}
+	if (n > 0)
+		recovered();
 	bytes_in += n;
 	resp.bytes += n;
 	if (mode == POLL && in.len + n > rt.max_line) {
@@ -1318,40 +1335,37 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* Appends "NAME: VALUE" to the list h, when there is a value. */
+static struct curl_slist *resume_header(struct curl_slist *h, const char *name,
+                                        const struct buf *v)
+{
+	size_t n = strlen(name) + v->len + 3;
+	char *line;
+
+	if (v->len == 0)
+		return h;
+	line = rt_xrealloc(NULL, n);
+	snprintf(line, n, "%s: %.*s", name, (int)v->len, v->p);
+	if ((h = curl_slist_append(h, line)) == NULL)
+		rt_oom();
+	free(line);
+	return h;
+}
+
 /* The headers of the next request: the fixed ones, and what resumes. */
 static void request_headers(void)
 {
 	struct curl_slist *l, *h = NULL;
-	char *line = NULL;
-	size_t n;
 
 	for (l = headers; l != NULL; l = l->next)
 		if ((h = curl_slist_append(h, l->data)) == NULL)
 			rt_oom();
-	if (mode == SSE && last_id.len > 0) {
-		n = last_id.len + 16;
-		line = rt_xrealloc(line, n);
-		snprintf(line, n, "Last-Event-ID: %.*s", (int)last_id.len,
-		         last_id.p);
-		if ((h = curl_slist_append(h, line)) == NULL)
-			rt_oom();
+	if (mode == SSE)
+		h = resume_header(h, "Last-Event-ID", &last_id);
+	if (mode == POLL) {
+		h = resume_header(h, "If-None-Match", &etag);
+		h = resume_header(h, "If-Modified-Since", &modified);
 	}
-	if (mode == POLL && etag.len > 0) {
-		n = etag.len + 16;
-		line = rt_xrealloc(line, n);
-		snprintf(line, n, "If-None-Match: %.*s", (int)etag.len, etag.p);
-		if ((h = curl_slist_append(h, line)) == NULL)
-			rt_oom();
-	}
-	if (mode == POLL && modified.len > 0) {
-		n = modified.len + 20;
-		line = rt_xrealloc(line, n);
-		snprintf(line, n, "If-Modified-Since: %.*s", (int)modified.len,
-		         modified.p);
-		if ((h = curl_slist_append(h, line)) == NULL)
-			rt_oom();
-	}
-	free(line);
 	curl_slist_free_all(req_headers);
 	req_headers = h;
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, req_headers);
@@ -1364,9 +1378,8 @@ static void start_request(void)
 	resp.code = 0;
 	resp.begun = resp.ok = resp.too_large = resp.fatal = 0;
 	resp.bytes = 0;
-	resp.retry_after = -1;
-	resp.reason[0] = '\0';
-	resp.etag.len = resp.modified.len = resp.ctype.len = resp.body.len = 0;
+	resp.body.len = 0;
+	forget_headers();
 	in.len = in_off = 0;
 	in_eof = bom_done = skipping = skip_lf = 0;
 	lineno = 0;
@@ -1375,7 +1388,6 @@ static void start_request(void)
 	data.len = type.len = 0;
 	broken = NULL;
 	set_buf(&idbuf, last_id.p, last_id.len);
-	curl_err[0] = '\0';
 	request_headers();
 	if ((mc = curl_multi_add_handle(cm.multi, easy)) != CURLM_OK)
 		rt_die(1, "cannot start a request: %s", curl_multi_strerror(mc));
@@ -1425,6 +1437,15 @@ failed(const char *fmt, ...)
 	next_at = mono_ms + wait;
 }
 
+/* A stream that ended is requested again after the server's retry time,
+ * or else after the backoff, which a stream that brought data resets. */
+static void reconnect(int got_data)
+{
+	if (got_data)
+		backoff_reset(&backoff);
+	next_at = mono_ms + (sse_retry >= 0 ? sse_retry : backoff_next(&backoff));
+}
+
 /* The answer was had: the next request comes when the mode says. */
 static void succeeded(int got_data)
 {
@@ -1443,9 +1464,7 @@ static void succeeded(int got_data)
 	}
 	if (verbose)
 		rt_warn("'%s': stream ended; reconnecting", url);
-	if (got_data)
-		backoff_reset(&backoff);
-	next_at = mono_ms + (sse_retry >= 0 ? sse_retry : backoff_next(&backoff));
+	reconnect(got_data);
 }
 
 /* The request under way has ended, one way or another; idle_out says
@@ -1453,6 +1472,8 @@ static void succeeded(int got_data)
 static void done(CURLcode rc, int idle_out)
 {
 	char body[ERR_BODY_MAX + 1];
+	char what[sizeof body + sizeof resp.reason + 32];
+	size_t n;
 
 	curl_multi_remove_handle(cm.multi, easy);
 	active = 0;
@@ -1465,23 +1486,23 @@ static void done(CURLcode rc, int idle_out)
 		return;
 	}
 	if (!resp.ok && resp.code > 0 && rc == CURLE_OK) {
-		body_text(body, sizeof body);
-		if (resp.code == 401 || resp.code == 403) {
-			give_up("'%s': HTTP %ld%s%s%s%s", url, resp.code,
-			        resp.reason[0] ? " " : "", resp.reason,
-			        body[0] ? ": " : "", body);
-			return;
-		}
+		/* "HTTP 404 Not Found: what the body says" */
+		n = (size_t)snprintf(what, sizeof what, "HTTP %ld%s%s",
+		                     resp.code, resp.reason[0] ? " " : "",
+		                     resp.reason);
 		if (resp.code == 204) {
-			rt_warn("'%s': HTTP 204%s%s: the server asks not to "
-			        "reconnect", url, resp.reason[0] ? " " : "",
-			        resp.reason);
+			rt_warn("'%s': %s: the server asks not to reconnect",
+			        url, what);
 			draining = 1;
 			return;
 		}
-		failed("'%s': HTTP %ld%s%s%s%s", url, resp.code,
-		       resp.reason[0] ? " " : "", resp.reason,
-		       body[0] ? ": " : "", body);
+		body_text(body, sizeof body);
+		if (body[0])
+			snprintf(what + n, sizeof what - n, ": %s", body);
+		if (resp.code == 401 || resp.code == 403)
+			give_up("'%s': %s", url, what);
+		else
+			failed("'%s': %s", url, what);
 		return;
 	}
 	if (!resp.ok) {
@@ -1490,16 +1511,14 @@ static void done(CURLcode rc, int idle_out)
 	}
 	/* A good answer, whole or broken off: parse what came. */
 	in_eof = 1;
-	if (mode == POLL && failing && rc == CURLE_OK) {
-		rt_warn("'%s': receiving again", url);
-		failing = 0;
-	}
+	if (mode == POLL && rc == CURLE_OK)
+		recovered();
 	if (mode == POLL && resp.code == 304) {
 		not_modified++;
 	} else if (mode == POLL && resp.too_large) {
 		rt.records_in++;
-		bad_at("", in.p, in.len, "response too long (over %zu bytes)",
-		       rt.max_line);
+		bad_at(NULL, 0, in.p, in.len,
+		       "response too long (over %zu bytes)", rt.max_line);
 		in.len = 0;
 	} else if (mode == POLL && rc == CURLE_OK) {
 		if (resp.etag.len > 0)
@@ -1523,9 +1542,7 @@ static void done(CURLcode rc, int idle_out)
 		if (verbose)
 			rt_warn("'%s': %s; reconnecting", url,
 			        curl_easy_strerror(rc));
-		backoff_reset(&backoff);
-		next_at = mono_ms + (sse_retry >= 0 ? sse_retry :
-		                     backoff_next(&backoff));
+		reconnect(1);
 		return;
 	}
 	failed("'%s': %s", url, curl_easy_strerror(rc));
@@ -1553,8 +1570,6 @@ static void check_idle(void)
  * Bytes curl holds for a paused transfer are taken in first. */
 static void start_drain(void)
 {
-	if (draining && !active)
-		return;
 	draining = 1;
 	next_at = INT64_MAX;
 	if (!active)
@@ -1563,8 +1578,6 @@ static void start_drain(void)
 		curl_paused = 0;
 		curl_easy_pause(easy, CURLPAUSE_CONT);
 	}
-	if (!active)
-		return;
 	curl_multi_remove_handle(cm.multi, easy);
 	active = 0;
 	if (resp.ok) {
@@ -1687,9 +1700,9 @@ static void user_header(const char *h, const char *from)
 	if (strpbrk(h, "\r\n") != NULL)
 		rt_die(2, "-H: a header must be one line%s%s", from ? ": " : "",
 		       from ? from : "");
-	if (k == 6 && strncasecmp(h, "accept", 6) == 0)
+	if (same_ci(h, k, "accept"))
 		user_accept = 1;
-	if (k == 13 && strncasecmp(h, "cache-control", 13) == 0)
+	if (same_ci(h, k, "cache-control"))
 		user_cache = 1;
 	add_header(h);
 }
@@ -1717,39 +1730,47 @@ static void header_file(const char *path)
 	fclose(f);
 }
 
+/* The token in --token-file, without the white space that ends it. */
+static void read_token(struct buf *tok)
+{
+	char chunk[4096];
+	size_t n;
+	FILE *f = fopen(token_file, "r");
+
+	/* The else is for cppcheck, which does not know rt_die ends. */
+	if (f == NULL) {
+		rt_die(1, "cannot open '%s': %s", token_file, strerror(errno));
+	} else {
+		while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+			if (buf_add(tok, chunk, n) < 0)
+				rt_oom();
+		if (ferror(f))
+			rt_die(1, "cannot read '%s': %s", token_file,
+			       strerror(errno));
+		fclose(f);
+	}
+	while (tok->len > 0 && isspace((unsigned char)tok->p[tok->len - 1]))
+		tok->len--;
+	if (tok->len == 0)
+		rt_die(1, "'%s': no token in the file", token_file);
+}
+
 /* A bearer token from --token-file or HTTP_SOURCE_TOKEN, or a user and
- * password from HTTP_SOURCE_USER and HTTP_SOURCE_PASSWORD; never argv. */
+ * password from HTTP_SOURCE_USER and HTTP_SOURCE_PASSWORD; never argv.
+ * Copies of the token are wiped once curl has its own. */
 static void setup_auth(void)
 {
+	static const char prefix[] = "Authorization: Bearer ";
 	const char *env = getenv("HTTP_SOURCE_TOKEN");
 	const char *user = getenv("HTTP_SOURCE_USER");
 	const char *pass = getenv("HTTP_SOURCE_PASSWORD");
-	struct buf tok = {0};
-	char chunk[4096];
-	size_t n;
-	FILE *f;
+	struct buf tok = {0}, h = {0};
 
-	if (token_file != NULL) {
-		if ((f = fopen(token_file, "r")) == NULL) {
-			rt_die(1, "cannot open '%s': %s", token_file,
-			       strerror(errno));
-		} else {
-			while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-				if (buf_add(&tok, chunk, n) < 0)
-					rt_oom();
-			if (ferror(f))
-				rt_die(1, "cannot read '%s': %s", token_file,
-				       strerror(errno));
-			fclose(f);
-		}
-		while (tok.len > 0 && isspace((unsigned char)tok.p[tok.len - 1]))
-			tok.len--;
-		if (tok.len == 0)
-			rt_die(1, "'%s': no token in the file", token_file);
-	} else if (env != NULL && *env != '\0') {
-		if (buf_add(&tok, env, strlen(env)) < 0)
-			rt_oom();
-	}
+	if (token_file != NULL)
+		read_token(&tok);
+	else if (env != NULL && *env != '\0' &&
+	         buf_add(&tok, env, strlen(env)) < 0)
+		rt_oom();
 	if (tok.len > 0 && user != NULL && *user != '\0')
 		rt_die(2, "a bearer token (%s) and HTTP_SOURCE_USER cannot be "
 		       "used together", token_file ? "--token-file" :
@@ -1758,20 +1779,15 @@ static void setup_auth(void)
 		if (memchr(tok.p, '\n', tok.len) || memchr(tok.p, '\r', tok.len) ||
 		    memchr(tok.p, '\0', tok.len))
 			rt_die(1, "the bearer token is not one line");
-		if (buf_add(&tok, "", 1) < 0)
+		if (buf_add(&h, prefix, sizeof prefix - 1) < 0 ||
+		    buf_add(&h, tok.p, tok.len) < 0 || buf_addc(&h, '\0') < 0)
 			rt_oom();
-		n = tok.len + 32;
-		{
-			char *h = rt_xrealloc(NULL, n);
-
-			snprintf(h, n, "Authorization: Bearer %s", tok.p);
-			add_header(h);
-			memset(h, 0, n);
-			free(h);
-		}
+		add_header(h.p);
+		memset(h.p, 0, h.len);
 		memset(tok.p, 0, tok.len);
 	}
 	buf_free(&tok);
+	buf_free(&h);
 	if (user != NULL && *user != '\0') {
 		curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(easy, CURLOPT_USERNAME, user);
@@ -1799,7 +1815,6 @@ static void setup_curl(void)
 	curl_easy_setopt(easy, CURLOPT_USERAGENT, "http-source/" RTPIPE_VERSION
 	                 " (rtpipe)");
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long)connect_timeout);
-	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, curl_err);
 	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
 	if (cacert != NULL)
@@ -1927,11 +1942,12 @@ static void html_option(char *arg)
 		       "field%s", html_out, eq ? "" : "; give =OUT");
 }
 
-/* Rules between options, one message each, and the operand. */
-static void check_options(int argc, char **argv, int sse_given)
+/* The mode, rules between options, one message each, and the operand. */
+static void check_options(int argc, char **argv, int sse)
 {
-	if (sse_given && poll_every > 0)
+	if (sse && poll_every > 0)
 		rt_die(2, "--sse and --poll cannot be used together");
+	mode = sse ? SSE : poll_every > 0 ? POLL : NDJSON;
 	if (mode != SSE && nevents > 0)
 		rt_die(2, "--event needs --sse");
 	if (mode != SSE && envelope)
@@ -1960,7 +1976,7 @@ static void check_options(int argc, char **argv, int sse_given)
 
 int main(int argc, char **argv)
 {
-	int c, sse_given = 0;
+	int c, sse = 0;
 
 	rt_init("http-source");
 	while ((c = getopt_long(argc, argv, "hVuvH:", longopts, NULL)) != -1) {
@@ -1973,13 +1989,9 @@ int main(int argc, char **argv)
 			else
 				user_header(optarg, NULL);
 			break;
-		case OPT_SSE:
-			sse_given = 1;
-			mode = SSE;
-			break;
+		case OPT_SSE: sse = 1; break;
 		case OPT_POLL:
 			poll_every = rt_opt_dur("--poll", optarg, 1, 86400000);
-			mode = POLL;
 			break;
 		case OPT_EVENT: add_events(optarg); break;
 		case OPT_ENVELOPE: envelope = 1; break;
@@ -2018,9 +2030,7 @@ int main(int argc, char **argv)
 				usage(2);
 		}
 	}
-	if (sse_given)
-		mode = SSE;
-	check_options(argc, argv, sse_given);
+	check_options(argc, argv, sse);
 	if (queue_init(&st.q, (size_t)buffer_size) < 0 || out_init(&rec, -1) < 0)
 		rt_oom();
 	rt_stat("requests", &requests);
