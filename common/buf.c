@@ -1,4 +1,5 @@
 #include <stdlib.h>
+#include <utf8proc.h>
 
 #include "buf.h"
 
@@ -16,6 +17,17 @@ int buf_grow(struct buf *b, size_t need)
 		return -1;
 	b->p = p;
 	b->cap = cap;
+	return 0;
+}
+
+int buf_add_utf8(struct buf *b, unsigned long c)
+{
+	if ((c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		c = 0xfffd;
+	if (buf_reserve(b, 4) < 0)
+		return -1;
+	b->len += (size_t)utf8proc_encode_char((utf8proc_int32_t)c,
+	                                       (utf8proc_uint8_t *)b->p + b->len);
 	return 0;
 }
 

@@ -41,6 +41,10 @@ static inline int buf_addc(struct buf *b, char c)
 	return 0;
 }
 
+/* Appends code point c as UTF-8; a surrogate or a value past U+10FFFF,
+ * which UTF-8 cannot hold, becomes U+FFFD. */
+int buf_add_utf8(struct buf *b, unsigned long c);
+
 void buf_free(struct buf *b);
 
 #endif

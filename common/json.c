@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -718,26 +719,8 @@ void json_obj_free(struct json_obj *o)
 /* Writes code point c as UTF-8 into u; returns the length. */
 static size_t utf8_put(uint32_t c, char u[4])
 {
-	if (c < 0x80) {
-		u[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		u[0] = (char)(0xc0 | c >> 6);
-		u[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		u[0] = (char)(0xe0 | c >> 12);
-		u[1] = (char)(0x80 | (c >> 6 & 0x3f));
-		u[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	u[0] = (char)(0xf0 | c >> 18);
-	u[1] = (char)(0x80 | (c >> 12 & 0x3f));
-	u[2] = (char)(0x80 | (c >> 6 & 0x3f));
-	u[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
+	return (size_t)utf8proc_encode_char((utf8proc_int32_t)c,
+	                                    (utf8proc_uint8_t *)u);
 }
 
 /*

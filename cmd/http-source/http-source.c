@@ -276,35 +276,6 @@ static const struct { const char *name; unsigned cp; } entities[] = {
 	{"euro", 0x20ac}, {"middot", 0xb7}, {"bull", 0x2022}, {"deg", 0xb0},
 };
 
-static void put_utf8(struct buf *b, unsigned cp)
-{
-	char u[4];
-	size_t n;
-
-	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		cp = 0xfffd;
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18);
-		u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-		u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	if (buf_add(b, u, n) < 0)
-		rt_oom();
-}
 
 /* The character reference at s[0] == '&': its code point and length, or
  * 0 when it is not one we know (the '&' is then text). */
@@ -449,7 +420,9 @@ static void html_to_text(const char *s, size_t len, struct buf *b)
 		brk = BRK_NONE;
 		started = 1;
 		if (*p == '&' && (n = entity(p, end, &cp)) > 0) {
-			put_utf8(b, cp);
+			/* A reference to NUL stands for U+FFFD too. */
+			if (buf_add_utf8(b, cp != 0 ? cp : 0xfffd) < 0)
+				rt_oom();
 			p += n;
 		} else if (buf_addc(b, *p++) < 0) {
 			rt_oom();

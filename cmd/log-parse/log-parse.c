@@ -262,35 +262,6 @@ static int json_num_text(const char *s, size_t n)
 }
 
 /* Appends the UTF-8 of code point c (a surrogate becomes U+FFFD). */
-static void put_utf8(struct buf *b, unsigned c)
-{
-	char u[4];
-	size_t n;
-
-	if (c >= 0xd800 && c <= 0xdfff)
-		c = 0xfffd;
-	if (c < 0x80) {
-		u[0] = (char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		u[0] = (char)(0xc0 | c >> 6);
-		u[1] = (char)(0x80 | (c & 0x3f));
-		n = 2;
-	} else if (c < 0x10000) {
-		u[0] = (char)(0xe0 | c >> 12);
-		u[1] = (char)(0x80 | (c >> 6 & 0x3f));
-		u[2] = (char)(0x80 | (c & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | c >> 18);
-		u[1] = (char)(0x80 | (c >> 12 & 0x3f));
-		u[2] = (char)(0x80 | (c >> 6 & 0x3f));
-		u[3] = (char)(0x80 | (c & 0x3f));
-		n = 4;
-	}
-	if (buf_add(b, u, n) < 0)
-		rt_oom();
-}
 
 /* The code point of "\uXXXX" at p, or -1. */
 static long u_escape(const char *p, const char *e)
@@ -318,10 +289,13 @@ static size_t decode_u(const char *p, const char *e, struct buf *b)
 		return 0;
 	if (c >= 0xd800 && c < 0xdc00 && (lo = u_escape(p + 6, e)) >= 0xdc00 &&
 	    lo < 0xe000) {
-		put_utf8(b, (unsigned)(0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00)));
+		if (buf_add_utf8(b, (unsigned long)(0x10000 + ((c - 0xd800) << 10) +
+		                                    (lo - 0xdc00))) < 0)
+			rt_oom();
 		return 12;
 	}
-	put_utf8(b, (unsigned)c);
+	if (buf_add_utf8(b, (unsigned long)c) < 0)
+		rt_oom();
 	return 6;
 }
 

@@ -1,4 +1,4 @@
-/* Unit tests of opt, tm, buf, htab, line, backoff and bucket. */
+/* Unit tests of opt, tm, buf (with buf_add_utf8), htab, line, backoff and bucket. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +115,20 @@ static void test_buf(void)
 	ok(good && b.len == 30000 && memcmp(b.p + 29997, "abc", 3) == 0, "buf grows");
 	buf_free(&b);
 	ok(b.p == NULL && b.len == 0, "buf free");
+
+	/* One code point of each length, then what UTF-8 cannot hold. */
+	good = buf_add_utf8(&b, 0x41) == 0 && buf_add_utf8(&b, 0xe9) == 0 &&
+	       buf_add_utf8(&b, 0x20ac) == 0 && buf_add_utf8(&b, 0x1f600) == 0;
+	ok(good && b.len == 10 &&
+	   memcmp(b.p, "A\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 10) == 0,
+	   "buf_add_utf8 writes 1 to 4 bytes");
+	b.len = 0;
+	good = buf_add_utf8(&b, 0xd800) == 0 && buf_add_utf8(&b, 0xdfff) == 0 &&
+	       buf_add_utf8(&b, 0x110000) == 0 && buf_add_utf8(&b, 0x10ffff) == 0;
+	ok(good && b.len == 13 &&
+	   memcmp(b.p, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xf4\x8f\xbf\xbf", 13) == 0,
+	   "buf_add_utf8: surrogates and values past U+10FFFF become U+FFFD");
+	buf_free(&b);
 }
 
 static void test_htab(void)
