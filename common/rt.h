@@ -95,8 +95,9 @@ extern const char *const rt_on_full_name[];	/* "block", ... */
 /* Diagnostics on stderr: "prog: message".  rt_die exits with status. */
 void rt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rt_vwarn(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* (noreturn twice: cppcheck knows only the attribute.) */
 _Noreturn void rt_die(int status, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__attribute__((noreturn, format(printf, 2, 3)));
 /* Memory exhaustion ends a tool with status 1; the x-wrappers die so. */
 void rt_oom(void) __attribute__((noreturn));
 void *rt_xrealloc(void *p, size_t n);
@@ -104,7 +105,8 @@ void *rt_xcalloc(size_t n, size_t size);
 /* The n bytes at s as a string of their own. */
 char *rt_xstrndup(const char *s, size_t n);
 /* A usage error about one option value: "prog: -s: too large: 9" exit 2. */
-_Noreturn void rt_die_opt(const char *opt, const char *why);
+_Noreturn void rt_die_opt(const char *opt, const char *why)
+	__attribute__((noreturn));
 
 /*
  * Reports that can come in floods (bad input, refused documents): the

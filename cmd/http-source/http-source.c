@@ -1710,18 +1710,14 @@ static void read_token(struct buf *tok)
 	size_t n;
 	FILE *f = fopen(token_file, "r");
 
-	/* The else is for cppcheck, which does not know rt_die ends. */
-	if (f == NULL) {
+	if (f == NULL)
 		rt_die(1, "cannot open '%s': %s", token_file, strerror(errno));
-	} else {
-		while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-			if (buf_add(tok, chunk, n) < 0)
-				rt_oom();
-		if (ferror(f))
-			rt_die(1, "cannot read '%s': %s", token_file,
-			       strerror(errno));
-		fclose(f);
-	}
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (buf_add(tok, chunk, n) < 0)
+			rt_oom();
+	if (ferror(f))
+		rt_die(1, "cannot read '%s': %s", token_file, strerror(errno));
+	fclose(f);
 	while (tok->len > 0 && isspace((unsigned char)tok->p[tok->len - 1]))
 		tok->len--;
 	if (tok->len == 0)

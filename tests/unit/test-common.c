@@ -1,4 +1,4 @@
-/* Unit tests of opt, tm, buf (with buf_add_utf8), htab, line, backoff and bucket. */
+/* Unit tests of opt, tm, buf, htab, line, backoff and bucket. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
