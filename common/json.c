@@ -1010,3 +1010,50 @@ int json_number(const char *val, size_t vlen, double *out)
 	*out = d;
 	return 0;
 }
+
+/* Past the closing quote of the string at p, or NULL. */
+static const char *string_close(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '"')
+			return p + 1;
+		if (*p == '\\' && ++p == end)
+			break;
+	}
+	return NULL;
+}
+
+const char *json_value_end(const char *p, const char *end)
+{
+	char stack[JSON_MAX_DEPTH];
+	int depth = 0;
+
+	if (p == end)
+		return NULL;
+	if (*p == '"')
+		return string_close(p, end);
+	if (*p != '{' && *p != '[') {
+		const char *s = p;
+
+		while (p < end && !strchr(",]} \t\r\n", *p))
+			p++;
+		return p > s ? p : NULL;
+	}
+	for (; p < end; p++) {
+		if (*p == '"') {
+			if ((p = string_close(p, end)) == NULL)
+				return NULL;
+			p--;
+		} else if (*p == '{' || *p == '[') {
+			if (depth == JSON_MAX_DEPTH)
+				return NULL;
+			stack[depth++] = *p;
+		} else if (*p == '}' || *p == ']') {
+			if (depth == 0 || stack[--depth] != (*p == '}' ? '{' : '['))
+				return NULL;
+			if (depth == 0)
+				return p + 1;
+		}
+	}
+	return NULL;
+}

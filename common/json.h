@@ -70,6 +70,15 @@ int json_obj_plain(const struct json_obj *o);
 int json_get(const struct json_obj *o, const char *path,
              struct json_member *out);
 
+/*
+ * The end of the JSON value at p (white space before it not skipped), or
+ * NULL when its quotes or brackets do not close before end, or nest
+ * deeper than JSON_MAX_DEPTH.  Only the structure is followed: a scalar
+ * ends at the first ',', ']', '}' or white space.  For walking the
+ * elements of an array, each of which json_scan can then check.
+ */
+const char *json_value_end(const char *p, const char *end);
+
 /* Appends the decoded UTF-8 of a string value (with its quotes) to b.
  * Escaped lone surrogates become U+FFFD.  Returns 0, -1 out of memory. */
 int json_unescape(const char *val, size_t vlen, struct buf *b);

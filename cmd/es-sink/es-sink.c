@@ -849,54 +849,6 @@ static void http_error_text(long status, char *out, size_t cap)
 		snprintf(out + n, cap - n, ": %s", what);
 }
 
-/* The end of a string whose opening quote is just before p. */
-static const char *skip_string(const char *p, const char *end)
-{
-	const char *q, *b;
-
-	while ((q = memchr(p, '"', (size_t)(end - p))) != NULL) {
-		for (b = q; b > p && b[-1] == '\\'; b--)
-			continue;
-		if (((q - b) & 1) == 0)
-			return q + 1;
-		p = q + 1;
-	}
-	return end;
-}
-
-static int delim(char c)
-{
-	return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' ||
-	       c == '\r' || c == '\n' || c == ':';
-}
-
-/* Skips a JSON value that json_scan has validated. */
-static const char *skip_value(const char *p, const char *end)
-{
-	int depth = 0;
-
-	do {
-		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
-		                   *p == '\r' || *p == ',' || *p == ':'))
-			p++;
-		if (p >= end)
-			return end;
-		if (*p == '"') {
-			p = skip_string(p + 1, end);
-		} else if (*p == '{' || *p == '[') {
-			depth++;
-			p++;
-		} else if (*p == '}' || *p == ']') {
-			depth--;
-			p++;
-		} else {
-			while (p < end && !delim(*p))
-				p++;
-		}
-	} while (depth > 0 && p < end);
-	return p;
-}
-
 static const char *skip_ws(const char *p, const char *end)
 {
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
@@ -920,8 +872,8 @@ static int next_item(const char **pp, const char *end, long *status,
 
 	if (p >= end || *p != '{')
 		return -1;
-	e = skip_value(p, end);
-	if (json_scan(p, (size_t)(e - p), &iobj, msg, sizeof msg) < 0 ||
+	if ((e = json_value_end(p, end)) == NULL ||
+	    json_scan(p, (size_t)(e - p), &iobj, msg, sizeof msg) < 0 ||
 	    iobj.n != 1 || iobj.m[0].type != JSON_OBJECT)
 		return -1;
 	m = iobj.m[0];

@@ -810,55 +810,6 @@ static const char *skip_ws(const char *p, const char *end)
 	return p;
 }
 
-static const char *string_end(const char *p, const char *end)
-{
-	for (p++; p < end; p++)
-		if (*p == '\\')
-			p++;
-		else if (*p == '"')
-			return p + 1;
-	return NULL;
-}
-
-/* The end of the JSON value at p, or NULL when its brackets or quotes do
- * not close before end.  Only the structure is checked here: an element
- * that is an object goes through json_scan, and one that is not is bad
- * input whatever it holds. */
-static const char *value_end(const char *p, const char *end)
-{
-	char stack[JSON_MAX_DEPTH];
-	int depth = 0;
-
-	if (p == end)
-		return NULL;
-	if (*p == '"')
-		return string_end(p, end);
-	if (*p != '{' && *p != '[') {
-		const char *s = p;
-
-		while (p < end && !strchr(",]} \t\r\n", *p))
-			p++;
-		return p > s ? p : NULL;
-	}
-	for (; p < end; p++) {
-		if (*p == '"') {
-			if ((p = string_end(p, end)) == NULL)
-				return NULL;
-			p--;
-		} else if (*p == '{' || *p == '[') {
-			if (depth == JSON_MAX_DEPTH)
-				return NULL;
-			stack[depth++] = *p;
-		} else if (*p == '}' || *p == ']') {
-			if (depth == 0 || stack[--depth] != (*p == '}' ? '{' : '['))
-				return NULL;
-			if (depth == 0)
-				return p + 1;
-		}
-	}
-	return NULL;
-}
-
 static int is_int(const char *p, size_t n)
 {
 	size_t i = n > 0 && *p == '-';
@@ -1020,7 +971,7 @@ static int split_array(const char *p, const char *end, int take)
 	if (p < end && *p == ']')
 		return skip_ws(p + 1, end) == end ? 0 : -1;
 	for (;;) {
-		if ((v = value_end(p, end)) == NULL)
+		if ((v = json_value_end(p, end)) == NULL)
 			return -1;
 		if (take)
 			poll_elem(p, (size_t)(v - p), index);

@@ -358,6 +358,39 @@ static void test_unescape(void)
 	buf_free(&b);
 }
 
+/* json_value_end on the start of s, which must end after n bytes, or not
+ * be found (n < 0). */
+static void value_end_is(const char *s, int n)
+{
+	/* An exact-size copy, so that ASan sees any read past the end. */
+	size_t len = strlen(s);
+	char *c = malloc(len > 0 ? len : 1);
+	const char *e;
+
+	memcpy(c, s, len);
+	e = json_value_end(c, c + len);
+	ok(n < 0 ? e == NULL : e == c + n, "value end of %s: %d", s, n);
+	free(c);
+}
+
+static void test_value_end(void)
+{
+	value_end_is("1,2", 1);
+	value_end_is("-1.5e3]", 6);
+	value_end_is("true}", 4);
+	value_end_is("null", 4);
+	value_end_is("\"a,]\\\"b\",1", 8);
+	value_end_is("{\"a\":[1,{\"b\":\"}]\"}]}, 2", 20);
+	value_end_is("[[],{}] ", 7);
+	value_end_is("", -1);
+	value_end_is(",", -1);
+	value_end_is("\"open", -1);
+	value_end_is("\"ends in a backslash\\", -1);
+	value_end_is("{\"a\":1", -1);
+	value_end_is("[1}", -1);
+	value_end_is("{]", -1);
+}
+
 static void test_number(void)
 {
 	static const struct { const char *in; int rc; double v; } cases[] = {
@@ -844,6 +877,7 @@ int main(void)
 	test_many_members();
 	test_get();
 	test_unescape();
+	test_value_end();
 	test_number();
 	test_string_blocks();
 	test_key_blocks();
