@@ -58,6 +58,7 @@
 #include "net.h"
 #include "opt.h"
 #include "out.h"
+#include "sim.h"
 #include "tm.h"
 
 #define READ_SIZE	(256 * 1024)
@@ -186,18 +187,10 @@ static void addq(struct buf *b, const char *s, size_t n)
 	add(b, "\"", 1);
 }
 
-static uint64_t rnd(void)
-{
-	uint64_t z = (seed += 0x9e3779b97f4a7c15u);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-	return z ^ (z >> 31);
-}
-
+/* Uniform in [0, 1), from the seeded splitmix64 stream. */
 static double rnd01(void)
 {
-	return (double)(rnd() >> 11) / 9007199254740992.0;
+	return (double)(sim_splitmix(&seed) >> 11) * 0x1p-53;
 }
 
 static void b64(const unsigned char *in, size_t n, char *out)
@@ -424,8 +417,8 @@ static void respond_error(struct conn *c, int status, const char *type,
 	adds(&scratch, ",\"reason\":");
 	addq(&scratch, reason, strlen(reason));
 	addf(&scratch, "},\"status\":%d}", status);
-	add(&scratch, "", 1);
-	respond(c, status, scratch.p, extra);
+	head(&c->out, status, scratch.len, extra);
+	add(&c->out, scratch.p, scratch.len);
 }
 
 static void log_request(int items_n, const char *status, const char *pipeline,
@@ -618,21 +611,24 @@ static void item_ok(const char *op, const char *index, const char *id,
 	item_end(mark, first);
 }
 
-/* Stores a source under index and id; 409 for create of an existing id. */
+/*
+ * Stores a source under index and id, and gives its new version.  A create
+ * of an existing id stores nothing: 409, and the version it has.
+ */
 static int store(int create, const char *index, const char *id,
                  const char *src, size_t len, uint64_t *version)
 {
 	struct doc *d;
-	int created;
-	size_t klen = strlen(index) + 1 + strlen(id);
 
 	scratch.len = 0;
 	adds(&scratch, index);
 	add(&scratch, "", 1);
 	adds(&scratch, id);
-	if (create && htab_get(&docs, scratch.p, klen) != NULL)
+	if (create && (d = htab_get(&docs, scratch.p, scratch.len)) != NULL) {
+		*version = d->version;
 		return 409;
-	if ((d = htab_put(&docs, scratch.p, klen, &created)) == NULL)
+	}
+	if ((d = htab_put(&docs, scratch.p, scratch.len, NULL)) == NULL)
 		oom();
 	d->version++;
 	d->off = arena.len;
@@ -647,12 +643,12 @@ static int item_rules(const char *src, size_t len)
 {
 	char err[160];
 	struct json_member m;
-	int i;
+	int i, scanned;
 
+	scanned = nitem_if > 0 &&
+	          json_scan(src, len, &sobj, err, sizeof err) == 0;
 	for (i = 0; i < nitem_if; i++) {
-		if (item_if[i].times == 0)
-			continue;
-		if (json_scan(src, len, &sobj, err, sizeof err) == 0 &&
+		if (item_if[i].times != 0 && scanned &&
 		    json_get(&sobj, item_if[i].field, &m)) {
 			if (item_if[i].times > 0)
 				item_if[i].times--;
@@ -665,35 +661,54 @@ static int item_rules(const char *src, size_t len)
 	return 0;
 }
 
-/* Handles a bulk body.  Returns the HTTP status; resp holds the body. */
-static int bulk(const char *b, size_t n, const char *def_index,
-                const char *pipeline, int *nitems, int *errors, char *why,
-                size_t whylen)
+/* Why bulk refused a whole request, which is then a 400. */
+struct refusal {
+	const char *type;
+	char reason[1024];
+};
+
+static int __attribute__((format(printf, 3, 4))) refuse(struct refusal *rf,
+                                                        const char *type,
+                                                        const char *fmt, ...)
 {
+	va_list ap;
+
+	rf->type = type;
+	va_start(ap, fmt);
+	vsnprintf(rf->reason, sizeof rf->reason, fmt, ap);
+	va_end(ap);
+	return 400;
+}
+
+/*
+ * Handles a bulk body.  Returns 200 with the items in resp, or 400 with
+ * why the request as a whole was refused in rf.
+ */
+static int bulk(const char *b, size_t n, const char *def_index,
+                const char *pipeline, int *nitems, int *errors,
+                struct refusal *rf)
+{
+	static const char unterminated[] =
+	    "The bulk request must be terminated by a newline [\\n]";
 	static struct buf idx, id, op;
 	const char *p = b, *end = b + n, *nl;
-	char err[160], idbuf[21];
+	char err[160], idbuf[21], rbuf[600];
 	int lineno = 0;
 
 	*nitems = 0;
 	*errors = 0;
 	resp.len = 0;
-	if (n == 0) {
-		snprintf(why, whylen, "parse_exception\1request body is required");
-		return 400;
-	}
-	if (b[n - 1] != '\n') {
-		snprintf(why, whylen, "illegal_argument_exception\1The bulk "
-		         "request must be terminated by a newline [\\n]");
-		return 400;
-	}
+	if (n == 0)
+		return refuse(rf, "parse_exception", "request body is required");
+	if (b[n - 1] != '\n')
+		return refuse(rf, "illegal_argument_exception", "%s",
+		              unterminated);
 	while (p < end) {
-		const char *src = NULL;
-		size_t alen, slen = 0;
+		const char *src, *idp = NULL, *type, *reason = rbuf;
+		size_t alen, slen;
 		struct json_member m, *am;
-		int status = 0, create = 0;
+		int status, create = 0;
 		uint64_t version = 1;
-		const char *idp = NULL;
 
 		nl = memchr(p, '\n', (size_t)(end - p));
 		alen = (size_t)(nl - p);
@@ -703,58 +718,46 @@ static int bulk(const char *b, size_t n, const char *def_index,
 			continue;
 		}
 		if (json_scan(p, alen, &aobj, err, sizeof err) < 0 ||
-		    aobj.n != 1 || aobj.m[0].type != JSON_OBJECT) {
-			snprintf(why, whylen, "illegal_argument_exception\1"
-			         "Malformed action/metadata line [%d], expected "
-			         "START_OBJECT", lineno);
-			return 400;
-		}
+		    aobj.n != 1 || aobj.m[0].type != JSON_OBJECT)
+			return refuse(rf, "illegal_argument_exception",
+			              "Malformed action/metadata line [%d], "
+			              "expected START_OBJECT", lineno);
 		am = &aobj.m[0];
 		op.len = 0;
 		add(&op, am->key, am->klen);
 		add(&op, "", 1);
-		if (strcmp(op.p, "create") == 0) {
+		if (strcmp(op.p, "create") == 0)
 			create = 1;
-		} else if (strcmp(op.p, "index") != 0) {
-			snprintf(why, whylen, "illegal_argument_exception\1"
-			         "Action/metadata line [%d] contains an unknown "
-			         "parameter [%s]", lineno, op.p);
-			return 400;
-		}
+		else if (strcmp(op.p, "index") != 0)
+			return refuse(rf, "illegal_argument_exception",
+			              "Action/metadata line [%d] contains an "
+			              "unknown parameter [%s]", lineno, op.p);
 		if (json_scan(am->val, am->vlen, &aobj, err, sizeof err) < 0)
 			die("rescan: %s", err);
 		idx.len = 0;
 		if (json_get(&aobj, "_index", &m)) {
-			if (member_text(&m, &idx) < 0) {
-				snprintf(why, whylen, "illegal_argument_exception\1"
-				         "_index must be a string");
-				return 400;
-			}
+			if (member_text(&m, &idx) < 0)
+				return refuse(rf, "illegal_argument_exception",
+				              "_index must be a string");
 		} else if (def_index != NULL) {
 			adds(&idx, def_index);
 			add(&idx, "", 1);
 			idx.len--;
 		} else {
-			snprintf(why, whylen, "action_request_validation_exception"
-			         "\1Validation Failed: 1: index is missing;");
-			return 400;
+			return refuse(rf, "action_request_validation_exception",
+			              "Validation Failed: 1: index is missing;");
 		}
 		if (json_get(&aobj, "_id", &m)) {
-			if (member_text(&m, &id) < 0) {
-				snprintf(why, whylen, "illegal_argument_exception\1"
-				         "_id must be a string");
-				return 400;
-			}
+			if (member_text(&m, &id) < 0)
+				return refuse(rf, "illegal_argument_exception",
+				              "_id must be a string");
 			idp = id.p;
 		}
 		p = nl + 1;
 		lineno++;
-		if (p >= end) {
-			snprintf(why, whylen, "illegal_argument_exception\1"
-			         "The bulk request must be terminated by a "
-			         "newline [\\n]");
-			return 400;
-		}
+		if (p >= end)
+			return refuse(rf, "illegal_argument_exception", "%s",
+			              unterminated);
 		nl = memchr(p, '\n', (size_t)(end - p));
 		src = p;
 		slen = (size_t)(nl - p);
@@ -764,60 +767,43 @@ static int bulk(const char *b, size_t n, const char *def_index,
 		(*nitems)++;
 		items++;
 
-		status = item_rules(src, slen);
-		if (status == 0 && pipeline != NULL && !known_pipeline(pipeline)) {
-			char r[300];
-
-			snprintf(r, sizeof r, "pipeline with id [%s] does not "
-			         "exist", pipeline);
-			item_error(op.p, idx.p, idp, 400,
-			           "illegal_argument_exception", r);
-			*errors = 1;
-			continue;
-		}
-		if (status == 0 && !valid_index(idx.p, idx.len)) {
-			char r[400];
-
-			snprintf(r, sizeof r, "Invalid index name [%.256s], must "
-			         "be lowercase", idx.p);
-			item_error(op.p, idx.p, idp, 400,
-			           "invalid_index_name_exception", r);
-			*errors = 1;
-			continue;
-		}
-		if (status == 0 && !ack_only &&
-		    (utf8_valid_prefix(src, slen) != slen ||
-		     json_scan(src, slen, &sobj, err, sizeof err) < 0)) {
-			char r[300];
-
-			snprintf(r, sizeof r, "[1:1] failed to parse: %s",
+		/* The first reason to fail the item wins. */
+		if ((status = item_rules(src, slen)) != 0) {
+			error_of(status, &type, &reason);
+		} else if (pipeline != NULL && !known_pipeline(pipeline)) {
+			status = 400;
+			type = "illegal_argument_exception";
+			snprintf(rbuf, sizeof rbuf, "pipeline with id [%s] does "
+			         "not exist", pipeline);
+		} else if (!valid_index(idx.p, idx.len)) {
+			status = 400;
+			type = "invalid_index_name_exception";
+			snprintf(rbuf, sizeof rbuf, "Invalid index name [%.256s], "
+			         "must be lowercase", idx.p);
+		} else if (!ack_only &&
+		           (utf8_valid_prefix(src, slen) != slen ||
+		            json_scan(src, slen, &sobj, err, sizeof err) < 0)) {
+			status = 400;
+			type = "document_parsing_exception";
+			snprintf(rbuf, sizeof rbuf, "[1:1] failed to parse: %s",
 			         utf8_valid_prefix(src, slen) != slen ?
 			         "Invalid UTF-8 start byte" : err);
-			item_error(op.p, idx.p, idp, 400,
-			           "document_parsing_exception", r);
-			*errors = 1;
-			continue;
+		} else {
+			if (idp == NULL) {
+				auto_id(idbuf);
+				idp = idbuf;
+			}
+			if (!ack_only &&
+			    (status = store(create, idx.p, idp, src, slen,
+			                    &version)) != 0) {
+				type = "version_conflict_engine_exception";
+				snprintf(rbuf, sizeof rbuf, "[%.512s]: version "
+				         "conflict, document already exists "
+				         "(current version [%llu])", idp,
+				         (unsigned long long)version);
+			}
 		}
-		if (status == 0 && idp == NULL) {
-			auto_id(idbuf);
-			idp = idbuf;
-		}
-		if (status == 0 && !ack_only)
-			status = store(create, idx.p, idp, src, slen, &version);
-		if (status == 409) {
-			char r[600];
-
-			snprintf(r, sizeof r, "[%.512s]: version conflict, document "
-			         "already exists (current version [%llu])", idp,
-			         (unsigned long long)((struct doc *)htab_get(&docs,
-			         scratch.p, scratch.len))->version);
-			item_error(op.p, idx.p, idp, 409,
-			           "version_conflict_engine_exception", r);
-			*errors = 1;
-		} else if (status != 0) {
-			const char *type, *reason;
-
-			error_of(status, &type, &reason);
+		if (status != 0) {
 			item_error(op.p, idx.p, idp, status, type, reason);
 			*errors = 1;
 		} else {
@@ -912,20 +898,23 @@ static int parse_head(const char *p, size_t n, struct req *r)
 	}
 	snprintf(r->path, sizeof r->path, "%s", target);
 	for (line = eol + 2; line < end; line = eol + 2) {
+		size_t len;
+
 		eol = memchr(line, '\r', (size_t)(end - line) + 1);
-		if (header_is(line, (size_t)(eol - line), "content-length", &v))
+		len = (size_t)(eol - line);
+		if (header_is(line, len, "content-length", &v))
 			r->clen = atoll(v);
-		else if (header_is(line, (size_t)(eol - line), "transfer-encoding", &v))
+		else if (header_is(line, len, "transfer-encoding", &v))
 			r->chunked = strncasecmp(v, "chunked", 7) == 0;
-		else if (header_is(line, (size_t)(eol - line), "content-encoding", &v))
+		else if (header_is(line, len, "content-encoding", &v))
 			r->gzip = strncasecmp(v, "gzip", 4) == 0;
-		else if (header_is(line, (size_t)(eol - line), "connection", &v))
+		else if (header_is(line, len, "connection", &v))
 			r->close = strncasecmp(v, "close", 5) == 0;
-		else if (header_is(line, (size_t)(eol - line), "expect", &v))
+		else if (header_is(line, len, "expect", &v))
 			r->expect = strncasecmp(v, "100-continue", 12) == 0;
-		else if (header_is(line, (size_t)(eol - line), "content-type", &v))
+		else if (header_is(line, len, "content-type", &v))
 			copy_val(r->ctype, sizeof r->ctype, v, eol);
-		else if (header_is(line, (size_t)(eol - line), "authorization", &v))
+		else if (header_is(line, len, "authorization", &v))
 			copy_val(r->auth, sizeof r->auth, v, eol);
 	}
 	return 1;
@@ -987,14 +976,12 @@ static const char *query_get(const char *q, const char *name, char *buf,
 	while (p != NULL && *p != '\0') {
 		if (strncmp(p, name, k) == 0 && p[k] == '=') {
 			const char *v = p + k + 1, *amp = strchr(v, '&');
-			size_t n = amp ? (size_t)(amp - v) : strlen(v);
-
-			size_t i, j = 0;
+			size_t n = amp ? (size_t)(amp - v) : strlen(v), i, j = 0;
 
 			for (i = 0; i < n && j + 1 < cap; i++) {
 				unsigned x;
 
-				if (v[i] == '%' && i + 2 < n + 0 + 1 &&
+				if (v[i] == '%' && i + 2 <= n &&
 				    sscanf(v + i + 1, "%2x", &x) == 1) {
 					buf[j++] = (char)x;
 					i += 2;
@@ -1056,6 +1043,7 @@ static int serve(struct conn *c, const struct req *r, const char *b, size_t n)
 {
 	char why[1024], pbuf[256], fbuf[1024], idx[256], st[16];
 	const char *pipeline, *slash;
+	struct refusal rf;
 	struct action a;
 	int status, nitems = 0, errors = 0;
 	int is_bulk = 0;
@@ -1140,13 +1128,16 @@ static int serve(struct conn *c, const struct req *r, const char *b, size_t n)
 			c->close_after = 1;
 			return 0;
 		}
-		error_of(a.status, &type, &reason);
-		if (a.status == 503)
-			type = "cluster_block_exception",
-			reason = "blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];";
-		if (a.status == 400)
-			type = "illegal_argument_exception",
+		if (a.status == 503) {
+			type = "cluster_block_exception";
+			reason = "blocked by: [SERVICE_UNAVAILABLE/1/state not "
+			         "recovered / initialized];";
+		} else if (a.status == 400) {
+			type = "illegal_argument_exception";
 			reason = "the whole request refused: injected by es-server";
+		} else {
+			error_of(a.status, &type, &reason);
+		}
 		respond_error(c, a.status, type, reason, NULL);
 		return 0;
 	}
@@ -1176,78 +1167,85 @@ static int serve(struct conn *c, const struct req *r, const char *b, size_t n)
 	}
 	t0 = tm_mono();
 	status = bulk(b, n, idx[0] ? idx : NULL, pipeline, &nitems, &errors,
-	              why, sizeof why);
+	              &rf);
 	snprintf(st, sizeof st, "%d", status);
 	log_request(nitems, a.kind == ACT_DROP_AFTER ? "drop-after" : st,
 	            pipeline, r->gzip);
 	if (a.kind == ACT_DROP_AFTER)
 		return -1;
 	if (status != 200) {
-		char *sep = strchr(why, '\1');
-
-		*sep = '\0';
-		respond_error(c, status, why, sep + 1, NULL);
+		respond_error(c, status, rf.type, rf.reason, NULL);
 		return 0;
 	}
-	why[0] = '\0';
+	scratch.len = 0;
+	adds(&scratch, "{");
 	if (fp & F_ERRORS)
-		snprintf(why, sizeof why, "\"errors\":%s",
-		         errors ? "true" : "false");
+		addf(&scratch, "\"errors\":%s", errors ? "true" : "false");
 	if (fp & F_TOOK)
-		snprintf(why + strlen(why), sizeof why - strlen(why),
-		         "%s\"took\":%lld", why[0] ? "," : "",
-		         (long long)(tm_mono() - t0));
-	memmove(why + 1, why, strlen(why) + 1);
-	why[0] = '{';
+		addf(&scratch, "%s\"took\":%lld", scratch.len > 1 ? "," : "",
+		     (long long)(tm_mono() - t0));
 	/* No item kept by filter_path: no "items" either. */
 	if (resp.len > 0)
-		snprintf(why + strlen(why), sizeof why - strlen(why),
-		         "%s\"items\":[", why[1] ? "," : "");
-	head(&c->out, 200, strlen(why) + resp.len + (resp.len > 0 ? 2 : 1),
+		addf(&scratch, "%s\"items\":[", scratch.len > 1 ? "," : "");
+	head(&c->out, 200, scratch.len + resp.len + (resp.len > 0 ? 2 : 1),
 	     NULL);
-	adds(&c->out, why);
+	add(&c->out, scratch.p, scratch.len);
 	add(&c->out, resp.p, resp.len);
 	adds(&c->out, resp.len > 0 ? "]}" : "}");
 	return 0;
+}
+
+/*
+ * The body of the request whose head r c holds: 1 when it is all there
+ * (b and n give it, used the bytes of the whole request), 0 when more is
+ * to come, -1 when it is malformed or too large.
+ */
+static int request_body(const struct conn *c, const struct req *r,
+                        const char **b, size_t *n, size_t *used)
+{
+	static struct buf chunked;
+	const char *p = c->in.p + r->hlen;
+	size_t avail = c->in.len - r->hlen;
+	long long k;
+
+	if (r->chunked) {
+		if ((k = dechunk(p, avail, NULL)) <= 0)
+			return k < 0 ? -1 : 0;
+		dechunk(p, (size_t)k, &chunked);
+		*b = chunked.p;
+		*n = chunked.len;
+	} else {
+		k = r->clen < 0 ? 0 : r->clen;
+		if (k > MAX_REQUEST)
+			return -1;
+		if (avail < (size_t)k)
+			return 0;
+		*b = p;
+		*n = (size_t)k;
+	}
+	*used = r->hlen + (size_t)k;
+	return 1;
 }
 
 /* Serves what complete request c holds.  Returns -1 to close c. */
 static int process(struct conn *c)
 {
 	struct req r;
-	static struct buf chunked;
 	const char *b;
 	size_t n, used;
 	int rc;
 
 	while (c->out.len == 0 && c->in.len > 0) {
-		rc = parse_head(c->in.p, c->in.len, &r);
-		if (rc < 0)
+		if ((rc = parse_head(c->in.p, c->in.len, &r)) <= 0)
+			return rc;
+		if ((rc = request_body(c, &r, &b, &n, &used)) < 0)
 			return -1;
-		if (rc == 0)
+		if (rc == 0) {
+			if (r.expect && !c->continued) {
+				adds(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
+				c->continued = 1;
+			}
 			return 0;
-		if (r.chunked) {
-			long long k;
-
-			k = dechunk(c->in.p + r.hlen, c->in.len - r.hlen, NULL);
-			if (k < 0)
-				return -1;
-			if (k == 0)
-				goto wait_body;
-			dechunk(c->in.p + r.hlen, (size_t)k, &chunked);
-			b = chunked.p;
-			n = chunked.len;
-			used = r.hlen + (size_t)k;
-		} else {
-			long long cl = r.clen < 0 ? 0 : r.clen;
-
-			if (cl > MAX_REQUEST)
-				return -1;
-			if (c->in.len - r.hlen < (size_t)cl)
-				goto wait_body;
-			b = c->in.p + r.hlen;
-			n = (size_t)cl;
-			used = r.hlen + n;
 		}
 		c->continued = 0;
 		rc = serve(c, &r, b, n);
@@ -1255,13 +1253,6 @@ static int process(struct conn *c)
 		c->in.len -= used;
 		if (rc < 0)
 			return -1;
-		continue;
-wait_body:
-		if (r.expect && !c->continued) {
-			adds(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
-			c->continued = 1;
-		}
-		return 0;
 	}
 	return 0;
 }
@@ -1296,11 +1287,8 @@ static int conn_write(struct conn *c, int64_t now)
 			return -1;
 		c->sent += (size_t)w;
 	}
-	/* "100 Continue" alone leaves the request to be read. */
-	if (c->out.len >= 12 && memcmp(c->out.p + 9, "100", 3) == 0) {
-		c->out.len = c->sent = 0;
-		return 0;
-	}
+	/* close_after is set only with a response: a "100 Continue" sent
+	 * while its request's body comes in leaves the connection open. */
 	c->out.len = c->sent = 0;
 	return c->close_after ? -1 : 0;
 }
@@ -1339,17 +1327,14 @@ static void run(int lfd)
 {
 	struct conn **cs = NULL;
 	struct pollfd *pfd = NULL;
-	size_t n = 0, cap = 0, i;
+	size_t n = 0, cap = 16, i;
 	char err[256], peer[NET_NAME_MAX];
 
+	grow(&pfd, &cs, cap);
 	while (!stop) {
 		int64_t now = tm_mono(), wake = -1;
 		int rc;
 
-		if (cap < n + 1) {
-			cap = cap ? cap * 2 : 16;
-			grow(&pfd, &cs, cap);
-		}
 		pfd[0].fd = lfd;
 		pfd[0].events = POLLIN;
 		for (i = 0; i < n; i++) {
@@ -1417,7 +1402,6 @@ enum {
 int main(int argc, char **argv)
 {
 	char err[256], name[NET_NAME_MAX];
-	const char *colon;
 	struct sigaction sa;
 	int i, lfd;
 
@@ -1438,10 +1422,6 @@ int main(int argc, char **argv)
 			    "[--delay MS] [--api-key KEY] [--basic USER:PASS] "
 			    "[--no-product] [--pipeline NAME] [--item-fail ST:F] "
 			    "[--req-fail ACT:F] [--on N[-M]:ACT] [--item-if F:ST[:N]]");
-		if (strcmp(a, "--no-product") == 0) {
-			product = 0;
-			continue;
-		}
 		i++;
 		if (strcmp(a, "-p") == 0) {
 			port = v;
@@ -1461,7 +1441,7 @@ int main(int argc, char **argv)
 			api_key = v;
 		} else if (strcmp(a, "--basic") == 0) {
 			basic = v;
-			if ((colon = strchr(v, ':')) == NULL || strlen(v) > 300)
+			if (strchr(v, ':') == NULL || strlen(v) > 300)
 				die("--basic: expected USER:PASS");
 			b64((const unsigned char *)v, strlen(v), basic_b64);
 		} else if (strcmp(a, "--pipeline") == 0 && npipelines < MAX_RULES) {
@@ -1479,7 +1459,7 @@ int main(int argc, char **argv)
 		}
 	}
 	htab_init(&docs, sizeof(struct doc));
-	id_base = rnd();
+	id_base = sim_splitmix(&seed);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);

@@ -114,12 +114,14 @@ static size_t line(char *b, int c, long long i)
 /* Fills s's buffer with its next lines, then its tail. */
 static void refill(struct sender *s, int c)
 {
+	size_t tlen = strlen(tail);
+
 	s->off = s->len = 0;
 	while (s->next < nlines && s->len + (size_t)size + 64 < CHUNK)
 		s->len += line(s->buf + s->len, c, s->next++);
-	if (s->next == nlines && !s->tail_sent && s->len + strlen(tail) < CHUNK) {
-		memcpy(s->buf + s->len, tail, strlen(tail));
-		s->len += strlen(tail);
+	if (s->next == nlines && !s->tail_sent && s->len + tlen < CHUNK) {
+		memcpy(s->buf + s->len, tail, tlen);
+		s->len += tlen;
 		s->tail_sent = 1;
 	}
 }
@@ -317,11 +319,10 @@ int main(int argc, char **argv)
 	else
 		stream(path, ai);
 	if (report) {
+		/* Lines of the connections that failed are not counted. */
+		long long sent = nlines * (udp ? 1 : nclients - failed);
 		double t = now() - t0;
 
-		long long sent = nlines * (udp ? 1 : nclients - failed);
-
-		/* Lines of the connections that failed are not counted. */
 		printf("%lld %.3f %.0f\n", sent, t, (double)sent / t);
 	}
 	if (ai != NULL)

@@ -89,7 +89,7 @@ def sse_body(spec, last_id):
         for i, ev in enumerate(events):
             if ev.get("id") == last_id:
                 start = i + 1
-    out = spec.get("prefix", "")
+    out = ""
     for ev in events[start:]:
         if "retry" in ev:
             out += "retry: %s\n" % ev["retry"]
@@ -121,10 +121,6 @@ def pick(n):
     if then == "close":
         return None, None
     return len(responses), then
-
-
-def send(conn, data):
-    conn.sendall(data)
 
 
 def answer(conn, n, headers):
@@ -170,7 +166,7 @@ def answer(conn, n, headers):
         head += "Content-Length: %d\r\n" % len(body)
     if end == "close":
         head += "Connection: close\r\n"
-    send(conn, (head + "\r\n").encode("latin-1"))
+    conn.sendall((head + "\r\n").encode("latin-1"))
     split = r.get("split", 0) or max(len(body), 1)
     delay = r.get("delay", 0)
     sent = 0
@@ -178,12 +174,12 @@ def answer(conn, n, headers):
         piece = body[i:i + split]
         if delay:
             time.sleep(delay)
+        sent += len(piece)
         if chunked:
             piece = b"%x\r\n" % len(piece) + piece + b"\r\n"
-        send(conn, piece)
-        sent += min(split, len(body) - i)
+        conn.sendall(piece)
     if end in ("ok", "close") and chunked:
-        send(conn, b"0\r\n\r\n")
+        conn.sendall(b"0\r\n\r\n")
     rec = {"n": n, "end": end, "sent": sent, "t": time.monotonic()}
     if retry_at is not None:
         rec["retry_at"] = retry_at
@@ -227,7 +223,6 @@ def serve(conn):
 def main():
     global scenario, log_file, tls
     args = sys.argv[1:]
-    tls = None
     while args and args[0].startswith("--"):
         if args[0] == "--log":
             log_file = open(args[1], "a")
